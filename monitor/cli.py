@@ -1,0 +1,119 @@
+"""The `monitor` command: each subcommand opens the store, makes one library call and prints."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .errors import ImportRejected, MonitorError
+from .money import fmt_bp, fmt_wan
+from .status import LEVEL_ICONS, compute_status
+from .store import Store
+
+DEFAULT_DB = "data/monitor.duckdb"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="monitor", description="预算执行与绩效运行监控（双监控）命令行工具")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB 数据库文件（默认 {DEFAULT_DB}）")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="创建空数据库")
+    d = sub.add_parser("demo", help="导入演示数据（可重复执行）")
+    d.add_argument("--if-empty", action="store_true", help="仅在数据库为空时导入")
+    t = sub.add_parser("template", help="生成空白导入模板")
+    t.add_argument("out", help="输出的 .xlsx 文件")
+    i = sub.add_parser("import", help="导入工作簿或 CSV 文件夹（整体导入，出错则全部不导入）")
+    i.add_argument("path", help=".xlsx 文件或存放 CSV 的文件夹")
+    for name, helptext in (("status", "监控状态"), ("warnings", "红黄灯预警清单")):
+        s = sub.add_parser(name, help=helptext)
+        s.add_argument("--year", type=int, required=True)
+        s.add_argument("--month", type=int, required=True)
+        if name == "status":
+            s.add_argument("--json", action="store_true", help="输出 JSON")
+    r = sub.add_parser("report", help="导出 Word 监控报告")
+    _report_args(r)
+    tb = sub.add_parser("table", help="导出 Excel 绩效目标执行监控表")
+    _report_args(tb)
+    return p
+
+
+def _report_args(r: argparse.ArgumentParser) -> None:
+    g = r.add_mutually_exclusive_group(required=True)
+    g.add_argument("--project", help="项目编码")
+    g.add_argument("--department", help="部门名称")
+    g.add_argument("--all", action="store_true", help="全部项目（输出 zip）")
+    r.add_argument("--year", type=int, required=True)
+    r.add_argument("--month", type=int, required=True)
+    r.add_argument("--out", required=True, help="输出文件（--all 时为文件夹）")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ImportRejected as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except MonitorError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "template":
+        from .template import write_template
+
+        print(f"已生成模板：{write_template(args.out)}")
+        return 0
+    store = Store(args.db)
+    if args.command == "init":
+        print(f"数据库已就绪：{store.path}（结构版本{store.schema_version()}）")
+    elif args.command == "demo":
+        from .demo import load_demo
+
+        rep = load_demo(store, only_if_empty=args.if_empty)
+        print("数据库已有数据，未导入演示数据" if rep is None else "演示数据" + rep.summary())
+    elif args.command == "import":
+        from .importer import import_path
+
+        rep = import_path(store, args.path)
+        print(rep.summary())
+        for w in rep.warnings:
+            print(f"提醒：{w}")
+    elif args.command == "status":
+        st = compute_status(store, args.year, args.month)
+        if args.json:
+            print(st.to_json())
+        else:
+            _print_status(st)
+    elif args.command == "warnings":
+        from .warnings import warning_items
+
+        st = compute_status(store, args.year, args.month)
+        items = warning_items(st, store.notes(args.year, month=args.month))
+        for r in items.itertuples(index=False):
+            where = r.project_name + (f" / {r.indicator_name}" if r.indicator_name else "")
+            print(f"{LEVEL_ICONS[r.level]} {r.department_name} | {where} | {r.reason} | 建议：{r.suggested_measure} | {'已填写说明' if r.has_note else '未填写说明'}")
+        print(f"共{len(items)}项预警（红灯{int((items['level'] == 'red').sum())}项，黄灯{int((items['level'] == 'yellow').sum())}项）")
+    elif args.command in ("report", "table"):
+        from .report import cli as report_cli
+
+        return report_cli.run(store, args)
+    return 0
+
+
+def _print_status(st) -> None:  # type: ignore[no-untyped-def]
+    r = st.region
+    print(f"{st.year}年1-{st.month}月 序时进度{fmt_bp(st.schedule.bp)}；全部项目预算{fmt_wan(r['budget_fen'])}，"
+          f"累计支出{fmt_wan(r['spent_fen'])}，执行率{fmt_bp(r['rate_bp'])}")
+    for d in st.departments.itertuples(index=False):
+        print(f"{LEVEL_ICONS[d.level]} {d.department_name}：执行率{fmt_bp(d.rate_bp)}，差距{fmt_bp(d.gap_bp, '个百分点')}，"
+              f"红{d.red} 黄{d.yellow} 绿{d.green}")
+    for p in st.projects.itertuples(index=False):
+        print(f"  {LEVEL_ICONS[p.level]} {p.project_code} {p.project_name}：{fmt_wan(p.spent_fen)} / {fmt_wan(p.budget_fen)}，"
+              f"{p.level_reason}；指标{LEVEL_ICONS[p.indicator_level]}（{p.quadrant}）")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,20 @@
+"""The embedded demo data: the committed CSV files in data/demo, imported through the normal path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .importer import ImportReport, import_path
+from .store import Store
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO_YEAR = 2023
+DEMO_MONTH = 10
+SEED_PROJECT = "360104-ZGH-2023-001"
+
+
+def load_demo(store: Store, only_if_empty: bool = False) -> ImportReport | None:
+    """Import the demo data; idempotent, since import replaces rows by their natural keys."""
+    if only_if_empty and not store.is_empty():
+        return None
+    return import_path(store, DEMO_DIR)

@@ -1,0 +1,76 @@
+"""Exact money and rate arithmetic.
+
+Money is stored as DECIMAL(18,2) 元 and handled here as integer 分 (fen), so that sums are exact
+and rounding happens once, half up, where a figure is shown. Rates are integer hundredths of a
+percent ("bp" below), the figure a user reads with two decimals.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+FEN_PER_YUAN = 100
+FEN_PER_WAN = 1_000_000
+
+
+def to_decimal(value: object) -> Decimal:
+    """Decimal from text, int or float; a float goes through its shortest repr (Excel cells)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise InvalidOperation("bool is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    text = str(value).strip().replace(",", "").replace("，", "")
+    d = Decimal(text)
+    if not d.is_finite():
+        raise InvalidOperation(text)
+    return d
+
+
+def round_div(num: int, den: int) -> int:
+    """num / den rounded half away from zero (half up for the positive figures users read)."""
+    if den == 0:
+        raise ZeroDivisionError
+    if den < 0:
+        num, den = -num, -den
+    q = (abs(num) * 2 + den) // (2 * den)
+    return q if num >= 0 else -q
+
+
+def wan_to_fen(value: Decimal) -> int:
+    return int((value * FEN_PER_WAN).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def yuan_to_fen(value: Decimal) -> int:
+    return int((value * FEN_PER_YUAN).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def fen_to_wan(fen: int) -> Decimal:
+    return Decimal(fen) / FEN_PER_WAN
+
+
+def fmt_wan(fen: int | None, places: int = 4, unit: bool = True) -> str:
+    """134.5368万元, 490万元, 3,014.03万元: up to `places` decimals, trailing zeros dropped."""
+    if fen is None:
+        return "—"
+    d = (Decimal(int(fen)) / FEN_PER_WAN).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{d:,.{places}f}".rstrip("0").rstrip(".") if places else f"{d:,.0f}"
+    if text in ("-0", ""):
+        text = "0"
+    return text + ("万元" if unit else "")
+
+
+def fmt_bp(bp: int | None, suffix: str = "%") -> str:
+    """Hundredths of a percent as 27.46%."""
+    if bp is None:
+        return "—"
+    sign = "-" if bp < 0 else ""
+    a = abs(int(bp))
+    return f"{sign}{a // 100}.{a % 100:02d}{suffix}"
+
+
+def bp_to_float(bp: int | None) -> float | None:
+    return None if bp is None else int(bp) / 100

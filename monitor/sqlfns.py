@@ -1,0 +1,35 @@
+"""SQL macros shared by the computations: exact rounding and Chinese number formatting.
+
+DuckDB turns DECIMAL division into DOUBLE, so rates are computed as integer fractions in HUGEINT
+and rounded half up (away from zero) by `rhu`, the SQL twin of `money.round_div`.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+MACROS = (
+    """CREATE OR REPLACE TEMP MACRO rhu(n, d) AS
+       CASE WHEN d IS NULL OR d = 0 OR n IS NULL THEN NULL
+            WHEN CAST(n AS HUGEINT) >= 0 THEN (CAST(n AS HUGEINT) * 2 + CAST(d AS HUGEINT)) // (2 * CAST(d AS HUGEINT))
+            ELSE -((-CAST(n AS HUGEINT) * 2 + CAST(d AS HUGEINT)) // (2 * CAST(d AS HUGEINT))) END""",
+    # hundredths of a percent → '27.46'
+    """CREATE OR REPLACE TEMP MACRO fbp(bp) AS
+       CASE WHEN bp IS NULL THEN '—' ELSE
+         (CASE WHEN bp < 0 THEN '-' ELSE '' END) || CAST(abs(bp) // 100 AS VARCHAR) || '.'
+         || lpad(CAST(abs(bp) % 100 AS VARCHAR), 2, '0') END""",
+    # millionths → shortest decimal text: 183, 134.5368
+    """CREATE OR REPLACE TEMP MACRO fmicro(x) AS
+       CASE WHEN x IS NULL THEN NULL ELSE
+         (CASE WHEN x < 0 THEN '-' ELSE '' END) || CAST(abs(x) // 1000000 AS VARCHAR)
+         || CASE WHEN abs(x) % 1000000 = 0 THEN ''
+                 ELSE '.' || rtrim(lpad(CAST(abs(x) % 1000000 AS VARCHAR), 6, '0'), '0') END END""",
+    # 分 → 万元 text with up to four decimals, half up: 134.5368
+    """CREATE OR REPLACE TEMP MACRO fwan(fen) AS
+       CASE WHEN fen IS NULL THEN '—' ELSE fmicro(rhu(fen, 100) * 100) END""",
+)
+
+
+def install(con: duckdb.DuckDBPyConnection) -> None:
+    for sql in MACROS:
+        con.execute(sql)

@@ -1,0 +1,168 @@
+"""The monitoring status of a year at a month: money, indicators, lights, roll-ups, projections.
+
+`compute_status` is the one call the CLI, the dashboard and the reports make. It opens the store
+once, runs the execution and indicator SQL, and adds the per-project indicator light and quadrant.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import execution, indicators, sqlfns
+from .errors import NotFound
+from .money import bp_to_float
+from .rules import Rules
+from .schedule import Schedule, schedule_for
+from .store import Store
+
+LEVELS = ("red", "yellow", "green", "blue", "none")
+LEVEL_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "blue": "超额", "none": "未评判"}
+LEVEL_ICONS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "blue": "🔵", "none": "⚪"}
+LEVEL_COLORS = {"red": "#d62728", "yellow": "#f2b701", "green": "#2ca02c", "blue": "#1f77b4", "none": "#b0b0b0"}
+QUADRANTS = ("资金、目标均正常", "资金滞后", "目标滞后", "资金、目标双滞后")
+# The worst light wins; 🔵 counts as on track and ⚪ is left aside.
+_SEVERITY = {"red": 3, "yellow": 2, "green": 1, "blue": 1, "none": 0}
+_BY_SEVERITY = {3: "red", 2: "yellow", 1: "green", 0: "none"}
+
+
+@dataclass
+class Status:
+    year: int
+    month: int
+    schedule: Schedule
+    rules: Rules
+    projects: pd.DataFrame  # one row per project of the year, spent or not
+    indicators: pd.DataFrame  # one row per tracked indicator
+    units: pd.DataFrame
+    departments: pd.DataFrame
+    region: pd.Series
+
+    def project(self, code: str) -> pd.Series:
+        rows = self.projects[self.projects["project_code"] == code]
+        if rows.empty:
+            raise NotFound(f"{self.year}年没有项目编码为「{code}」的项目")
+        return rows.iloc[0]
+
+    def project_indicators(self, code: str) -> pd.DataFrame:
+        return self.indicators[self.indicators["project_code"] == code]
+
+    def to_dict(self) -> dict[str, object]:
+        return status_dict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+def compute_status(store: Store, year: int, month: int, rules: Rules | None = None) -> Status:
+    rules = rules or store.get_rules()
+    schedule = schedule_for(year, month, rules)
+    p = execution.params(year, schedule, rules) | indicators.params(rules)
+    with store.connect() as con:
+        sqlfns.install(con)
+        projects, rollups = execution.run(con, p)
+        inds = con.execute(indicators.INDICATORS_SQL, execution.used(indicators.INDICATORS_SQL, p)).df()
+    if projects.empty:
+        raise NotFound(f"数据库中没有{year}年的项目")
+    projects = _with_indicator_verdict(projects, inds)
+    deps = rollups[rollups["scope"] == "department"].drop(columns=["scope", "unit_name"]).reset_index(drop=True)
+    deps = _with_counts(deps, projects, ["department_name"])
+    units = rollups[rollups["scope"] == "unit"].drop(columns=["scope"]).reset_index(drop=True)
+    units = _with_counts(units, projects, ["department_name", "unit_name"])
+    region = rollups[rollups["scope"] == "region"].iloc[0].copy()
+    for lv in ("red", "yellow", "green"):
+        region[lv] = int((projects["level"] == lv).sum())
+        region[f"ind_{lv}"] = int((inds["level"] == lv).sum())
+    region["ind_blue"] = int((inds["level"] == "blue").sum())
+    region["ind_none"] = int((inds["level"] == "none").sum())
+    return Status(year, month, schedule, rules, projects, inds, units, deps, region)
+
+
+def _with_indicator_verdict(projects: pd.DataFrame, inds: pd.DataFrame) -> pd.DataFrame:
+    sev = inds["level"].map(_SEVERITY).astype("int64")
+    worst = sev.groupby(inds["project_code"]).max()
+    counts = pd.crosstab(inds["project_code"], inds["level"]).reindex(columns=list(LEVELS), fill_value=0)
+    counts.columns = [f"ind_{c}" for c in counts.columns]
+    out = projects.merge(counts, left_on="project_code", right_index=True, how="left")
+    for c in counts.columns:
+        out[c] = out[c].fillna(0).astype("int64")
+    out["indicator_level"] = out["project_code"].map(worst).fillna(0).astype("int64").map(_BY_SEVERITY)
+    money_behind = out["level"].isin(["red", "yellow"]).to_numpy()
+    targets_behind = out["indicator_level"].isin(["red", "yellow"]).to_numpy()
+    out["quadrant"] = np.select(
+        [money_behind & targets_behind, money_behind, targets_behind], [QUADRANTS[3], QUADRANTS[1], QUADRANTS[2]], QUADRANTS[0]
+    )
+    out["forecast_miss"] = (out["level"] == "green") & out["projected_miss"]
+    return out
+
+
+def _with_counts(groups: pd.DataFrame, projects: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    counts = pd.crosstab([projects[k] for k in keys], projects["level"]).reindex(columns=["red", "yellow", "green"], fill_value=0)
+    counts = counts.reset_index()
+    out = groups.merge(counts, on=keys, how="left")
+    for c in ("red", "yellow", "green"):
+        out[c] = out[c].fillna(0).astype("int64")
+    return out
+
+
+def _wan(fen: object) -> float | None:
+    if fen is None or (isinstance(fen, float) and np.isnan(fen)) or fen is pd.NA:
+        return None
+    return int(fen) / 1_000_000  # type: ignore[call-overload]
+
+
+def _bp(v: object) -> float | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return bp_to_float(int(v))  # type: ignore[call-overload]
+
+
+def _num(micro: object) -> float | None:
+    if micro is None or micro is pd.NA or (isinstance(micro, float) and np.isnan(micro)):
+        return None
+    return int(micro) / 1_000_000  # type: ignore[call-overload]
+
+
+def status_dict(st: Status) -> dict[str, object]:
+    """The `status --json` object: rates in percent (two decimals), money in 万元."""
+    inds_by_project: dict[str, list[dict[str, object]]] = {}
+    for r in st.indicators.itertuples(index=False):
+        inds_by_project.setdefault(r.project_code, []).append({
+            "level1": r.level1, "level2": r.level2, "name": r.name, "annual_target": r.target_text,
+            "stage_target": None if pd.isna(r.stage_text) else r.stage_text,
+            "stage_value": _num(r.stage_micro),
+            "actual": None if pd.isna(r.actual_text) else r.actual_text,
+            "actual_value": _num(r.actual_micro),
+            "completion_rate": _bp(r.completion_bp), "level": r.level, "level_reason": r.level_reason,
+        })
+    return {
+        "year": st.year, "month": st.month, "schedule_rate": bp_to_float(st.schedule.bp),
+        "unit_money": "万元", "unit_rate": "%",
+        "rules": st.rules.as_dict(), "rules_text": st.rules.describe(),
+        "region": {
+            "budget_wan": _wan(st.region["budget_fen"]), "spent_ytd_wan": _wan(st.region["spent_fen"]),
+            "execution_rate": _bp(st.region["rate_bp"]), "gap_pp": _bp(st.region["gap_bp"]),
+            "ratio": _bp(st.region["ratio_bp"]), "level": st.region["level"],
+        },
+        "departments": [
+            {"department_name": r.department_name, "budget_wan": _wan(r.budget_fen), "spent_ytd_wan": _wan(r.spent_fen),
+             "execution_rate": _bp(r.rate_bp), "gap_pp": _bp(r.gap_bp), "ratio": _bp(r.ratio_bp), "level": r.level,
+             "red": int(r.red), "yellow": int(r.yellow), "green": int(r.green)}
+            for r in st.departments.itertuples(index=False)
+        ],
+        "projects": [
+            {"project_code": r.project_code, "project_name": r.project_name, "department_name": r.department_name,
+             "unit_name": r.unit_name, "budget_wan": _wan(r.budget_fen), "spent_ytd_wan": _wan(r.spent_fen),
+             "arrived_wan": _wan(r.arrived_fen), "idle_wan": _wan(r.idle_fen),
+             "execution_rate": _bp(r.rate_bp), "arrival_rate": _bp(r.arrival_bp),
+             "schedule_rate": _bp(r.schedule_bp), "gap_pp": _bp(r.gap_bp), "ratio": _bp(r.ratio_bp),
+             "level": r.level, "level_reason": r.level_reason, "indicator_level": r.indicator_level,
+             "quadrant": r.quadrant, "projected_rate": _bp(r.projected_bp), "projected_basis": r.projected_basis,
+             "forecast_miss": bool(r.forecast_miss), "required_monthly_wan": _wan(r.required_monthly_fen),
+             "indicators": inds_by_project.get(r.project_code, [])}
+            for r in st.projects.itertuples(index=False)
+        ],
+    }
