@@ -166,3 +166,23 @@ def status_dict(st: Status) -> dict[str, object]:
             for r in st.projects.itertuples(index=False)
         ],
     }
+
+
+def monthly_curve(store: Store, year: int, rules: Rules | None = None, department: str | None = None,
+                  project: str | None = None) -> pd.DataFrame:
+    """Month by month: spend, cumulative spend, plan and arrivals (分) and the 序时进度 line (bp).
+
+    For the region (default), one department, or one project. cum_rate_bp is cumulative spend ÷
+    adjusted budget; schedule_bp is the common schedule of that month-end under the rules in force.
+    """
+    rules = rules or store.get_rules()
+    with store.connect() as con:
+        sqlfns.install(con)
+        frame = con.execute(execution.CURVE_SQL, {"year": year, "department": department, "project": project}).df()
+    budget = int(frame["budget_fen"].iloc[0]) if len(frame) and not pd.isna(frame["budget_fen"].iloc[0]) else 0
+    from .money import round_div
+
+    frame["cum_rate_bp"] = [round_div(int(c) * 10000, budget) if budget else None for c in frame["cum_spent_fen"]]
+    frame["cum_plan_bp"] = [round_div(int(c) * 10000, budget) if budget else None for c in frame["cum_plan_fen"]]
+    frame["schedule_bp"] = [schedule_for(year, int(m), rules if rules.schedule_mode != "plan" else Rules()).bp for m in frame["month"]]
+    return frame
