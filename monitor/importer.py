@@ -290,7 +290,7 @@ def _money_fn(unit: str, allow_negative: bool) -> Callable[[object], int]:
         fen = d * scale
         if fen != fen.to_integral_value():
             raise ValueError(f"金额「{v}」{unit}精确到分以下，请核对单位（{unit}最多{6 if unit == '万元' else 2}位小数）")
-        if abs(fen) >= Decimal(10) ** 16:
+        if abs(fen) >= Decimal(10) ** 15:
             raise ValueError(f"金额「{v}」{unit}过大")
         return int(fen)
 
@@ -652,7 +652,7 @@ def _for_table(table: str, f: pd.DataFrame, con: object) -> pd.DataFrame:
     for col in MONEY.get(table, ()) + MICRO.get(table, ()):
         if col in f.columns:
             f[col] = pd.array(f[col], dtype="Int64")
-    if table == "indicators":
+    if table == "indicators" and "weight" in f.columns:
         f["weight"] = pd.array(f["weight"], dtype="Int64")  # hundredths
     if table == "notes":
         # An imported note replaces an earlier one; its version moves on so an open editor notices.

@@ -13,6 +13,11 @@ MACROS = (
        CASE WHEN d IS NULL OR d = 0 OR n IS NULL THEN NULL
             WHEN CAST(n AS HUGEINT) >= 0 THEN (CAST(n AS HUGEINT) * 2 + CAST(d AS HUGEINT)) // (2 * CAST(d AS HUGEINT))
             ELSE -((-CAST(n AS HUGEINT) * 2 + CAST(d AS HUGEINT)) // (2 * CAST(d AS HUGEINT))) END""",
+    # the same in BIGINT, several times faster where the operands cannot overflow 64 bits
+    """CREATE OR REPLACE TEMP MACRO rhub(n, d) AS
+       CASE WHEN d IS NULL OR d = 0 OR n IS NULL THEN NULL
+            WHEN n >= 0 THEN (n * 2 + d) // (2 * d)
+            ELSE -((-n * 2 + d) // (2 * d)) END""",
     # hundredths of a percent → '27.46'
     """CREATE OR REPLACE TEMP MACRO fbp(bp) AS
        CASE WHEN bp IS NULL THEN '—' ELSE

@@ -7,13 +7,14 @@ once, runs the execution and indicator SQL, and adds the per-project indicator l
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from . import execution, indicators, sqlfns
 from .errors import NotFound
+from .indicators import describe
 from .money import bp_to_float
 from .rules import Rules
 from .schedule import Schedule, schedule_for
@@ -24,9 +25,6 @@ LEVEL_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "blue": 
 LEVEL_ICONS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "blue": "🔵", "none": "⚪"}
 LEVEL_COLORS = {"red": "#d62728", "yellow": "#f2b701", "green": "#2ca02c", "blue": "#1f77b4", "none": "#b0b0b0"}
 QUADRANTS = ("资金、目标均正常", "资金滞后", "目标滞后", "资金、目标双滞后")
-# The worst light wins; 🔵 counts as on track and ⚪ is left aside.
-_SEVERITY = {"red": 3, "yellow": 2, "green": 1, "blue": 1, "none": 0}
-_BY_SEVERITY = {3: "red", 2: "yellow", 1: "green", 0: "none"}
 
 
 @dataclass
@@ -36,10 +34,25 @@ class Status:
     schedule: Schedule
     rules: Rules
     projects: pd.DataFrame  # one row per project of the year, spent or not
-    indicators: pd.DataFrame  # one row per tracked indicator
+    indicator_rows: pd.DataFrame  # one row per tracked indicator: figures and light, no words
     units: pd.DataFrame
     departments: pd.DataFrame
     region: pd.Series
+    _described: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """Every tracked indicator with its words (stage_text, actual_text, level_reason).
+
+        Wording is done on first use: a view that shows one project calls `project_indicators`
+        and words only those rows.
+        """
+        if self._described is None:
+            self._described = describe(self.indicator_rows, self.month)
+        return self._described
+
+    def describe(self, rows: pd.DataFrame) -> pd.DataFrame:
+        return describe(rows, self.month)
 
     def project(self, code: str) -> pd.Series:
         rows = self.projects[self.projects["project_code"] == code]
@@ -48,7 +61,8 @@ class Status:
         return rows.iloc[0]
 
     def project_indicators(self, code: str) -> pd.DataFrame:
-        return self.indicators[self.indicators["project_code"] == code]
+        rows = self.indicator_rows
+        return describe(rows[(rows["project_code"] == code).to_numpy(dtype=bool)], self.month)
 
     def to_dict(self) -> dict[str, object]:
         return status_dict(self)
@@ -63,49 +77,13 @@ def compute_status(store: Store, year: int, month: int, rules: Rules | None = No
     p = execution.params(year, schedule, rules) | indicators.params(rules)
     with store.connect() as con:
         sqlfns.install(con)
-        projects, rollups = execution.run(con, p)
-        inds = con.execute(indicators.INDICATORS_SQL, execution.used(indicators.INDICATORS_SQL, p)).df()
+        projects, inds, rollups = execution.run(con, p)
     if projects.empty:
         raise NotFound(f"数据库中没有{year}年的项目")
-    projects = _with_indicator_verdict(projects, inds)
     deps = rollups[rollups["scope"] == "department"].drop(columns=["scope", "unit_name"]).reset_index(drop=True)
-    deps = _with_counts(deps, projects, ["department_name"])
     units = rollups[rollups["scope"] == "unit"].drop(columns=["scope"]).reset_index(drop=True)
-    units = _with_counts(units, projects, ["department_name", "unit_name"])
     region = rollups[rollups["scope"] == "region"].iloc[0].copy()
-    for lv in ("red", "yellow", "green"):
-        region[lv] = int((projects["level"] == lv).sum())
-        region[f"ind_{lv}"] = int((inds["level"] == lv).sum())
-    region["ind_blue"] = int((inds["level"] == "blue").sum())
-    region["ind_none"] = int((inds["level"] == "none").sum())
     return Status(year, month, schedule, rules, projects, inds, units, deps, region)
-
-
-def _with_indicator_verdict(projects: pd.DataFrame, inds: pd.DataFrame) -> pd.DataFrame:
-    sev = inds["level"].map(_SEVERITY).astype("int64")
-    worst = sev.groupby(inds["project_code"]).max()
-    counts = pd.crosstab(inds["project_code"], inds["level"]).reindex(columns=list(LEVELS), fill_value=0)
-    counts.columns = [f"ind_{c}" for c in counts.columns]
-    out = projects.merge(counts, left_on="project_code", right_index=True, how="left")
-    for c in counts.columns:
-        out[c] = out[c].fillna(0).astype("int64")
-    out["indicator_level"] = out["project_code"].map(worst).fillna(0).astype("int64").map(_BY_SEVERITY)
-    money_behind = out["level"].isin(["red", "yellow"]).to_numpy()
-    targets_behind = out["indicator_level"].isin(["red", "yellow"]).to_numpy()
-    out["quadrant"] = np.select(
-        [money_behind & targets_behind, money_behind, targets_behind], [QUADRANTS[3], QUADRANTS[1], QUADRANTS[2]], QUADRANTS[0]
-    )
-    out["forecast_miss"] = (out["level"] == "green") & out["projected_miss"]
-    return out
-
-
-def _with_counts(groups: pd.DataFrame, projects: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    counts = pd.crosstab([projects[k] for k in keys], projects["level"]).reindex(columns=["red", "yellow", "green"], fill_value=0)
-    counts = counts.reset_index()
-    out = groups.merge(counts, on=keys, how="left")
-    for c in ("red", "yellow", "green"):
-        out[c] = out[c].fillna(0).astype("int64")
-    return out
 
 
 def _wan(fen: object) -> float | None:

@@ -12,7 +12,7 @@ so a page shows new data on its next run after an import from either side.
 
 An in-memory store (":memory:") keeps its single connection, which makes test fixtures three lines.
 
-Money is DECIMAL(18,2) 元. Indicator values are DECIMAL(24,6) in the target's own unit.
+Money is DECIMAL(18,2) 元. Indicator values are DECIMAL(18,6) in the target's own unit (up to 10^12).
 """
 
 from __future__ import annotations
@@ -54,15 +54,15 @@ MIGRATIONS: dict[int, list[str]] = {
         """CREATE TABLE indicators (
                year INTEGER NOT NULL, project_code VARCHAR NOT NULL, name VARCHAR NOT NULL,
                seq INTEGER NOT NULL, level1 VARCHAR NOT NULL, level2 VARCHAR NOT NULL,
-               target_text VARCHAR NOT NULL, target_op VARCHAR, target_value DECIMAL(24,6),
+               target_text VARCHAR NOT NULL, target_op VARCHAR, target_value DECIMAL(18,6),
                target_unit VARCHAR, nature VARCHAR NOT NULL, weight DECIMAL(9,2),
                adjust_type VARCHAR NOT NULL DEFAULT '原指标', explanation VARCHAR,
                original_name VARCHAR, original_target VARCHAR,
                PRIMARY KEY (year, project_code, name))""",
         """CREATE TABLE progress (
                year INTEGER NOT NULL, project_code VARCHAR NOT NULL, indicator_name VARCHAR NOT NULL,
-               month INTEGER NOT NULL, stage_text VARCHAR, stage_value DECIMAL(24,6),
-               actual_text VARCHAR, actual_value DECIMAL(24,6), actual_status VARCHAR,
+               month INTEGER NOT NULL, stage_text VARCHAR, stage_value DECIMAL(18,6),
+               actual_text VARCHAR, actual_value DECIMAL(18,6), actual_status VARCHAR,
                PRIMARY KEY (year, project_code, indicator_name, month))""",
         """CREATE TABLE notes (
                year INTEGER NOT NULL, project_code VARCHAR NOT NULL, indicator_name VARCHAR NOT NULL,
@@ -240,7 +240,7 @@ class Store:
             con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM _incoming i WHERE {match})")  # noqa: S608
             exprs = [
                 f"CAST({c} AS DECIMAL(18,0)) * 0.01" if c in money or c in hundredths
-                else f"CAST({c} AS DECIMAL(24,0)) * 0.000001" if c in micro else c
+                else f"CAST({c} AS DECIMAL(18,0)) * 0.000001" if c in micro else c
                 for c in cols
             ]
             con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM _incoming")  # noqa: S608

@@ -118,7 +118,8 @@ def suggest_for_project(st: Status, project_code: str) -> SuggestedNote | None:
 
 
 def suggest_for_indicator(st: Status, project_code: str, indicator_name: str) -> SuggestedNote | None:
-    rows = st.indicators[(st.indicators["project_code"] == project_code) & (st.indicators["name"] == indicator_name)]
+    rows = st.project_indicators(project_code)
+    rows = rows[(rows["name"] == indicator_name).to_numpy(dtype=bool)]
     if rows.empty:
         return None
     r = rows.iloc[0]
@@ -143,7 +144,7 @@ def warning_items(st: Status, notes: list[Note]) -> pd.DataFrame:
         "project_code": p["project_code"], "project_name": p["project_name"], "indicator_name": "",
         "level": p["level"], "reason": p["level_reason"], "idle_fen": p["idle_fen"], "gap_bp": p["gap_bp"],
     })
-    i = st.indicators[st.indicators["level"].isin(["red", "yellow"])].merge(
+    i = st.describe(st.indicator_rows[st.indicator_rows["level"].isin(["red", "yellow"]).to_numpy(dtype=bool)]).merge(
         st.projects[["project_code", "project_name", "department_name", "unit_name"]], on="project_code")
     inds = pd.DataFrame({
         "kind": "指标", "department_name": i["department_name"], "unit_name": i["unit_name"],

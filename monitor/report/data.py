@@ -1,0 +1,138 @@
+"""What a report needs besides the `Status`: master data, declared indicators, notes, curves.
+
+Loaded in a handful of queries for any number of projects, so a zip of a thousand reports costs
+the same few round trips as one report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from ..money import round_div
+from ..rules import Rules
+from ..schedule import schedule_for
+from ..status import Status
+from ..store import Note, Store
+from .chart import Curve
+
+MASTER_SQL = """SELECT project_code, start_date, end_date, annual_goal, content
+FROM projects WHERE year = ? AND list_contains(?, project_code)"""
+DECLARED_SQL = """SELECT project_code, seq, level1, level2, name, target_text, adjust_type, explanation,
+  original_name, original_target
+FROM indicators WHERE year = ? AND list_contains(?, project_code) ORDER BY project_code, seq, name"""
+MONTHLY_SQL = """SELECT project_code, month, CAST(spent * 100 AS BIGINT) AS spent_fen,
+  CAST(planned * 100 AS BIGINT) AS planned_fen
+FROM monthly WHERE year = ? AND list_contains(?, project_code) ORDER BY project_code, month"""
+
+
+@dataclass
+class ReportData:
+    status: Status
+    master: dict[str, dict[str, object]]
+    declared: dict[str, pd.DataFrame]  # every indicator as declared and adjusted, deleted ones too
+    notes: dict[str, list[Note]]  # the notes in force at the monitoring month, per project
+    indicators: dict[str, pd.DataFrame]  # tracked indicators with their words, per project
+    monthly: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def curve(self, code: str) -> Curve:
+        return project_curve(self.status, code, self.monthly.get(code))
+
+    def project_indicators(self, code: str) -> pd.DataFrame:
+        got = self.indicators.get(code)
+        return got if got is not None else self._empty
+
+    @property
+    def _empty(self) -> pd.DataFrame:
+        return self.status.project_indicators("\0")
+
+    @property
+    def view(self) -> "StatusView":
+        """The status as the suggestion functions see it, reading the indicators worded here."""
+        return StatusView(self.status, self)
+
+
+class StatusView:
+    """A Status whose `project_indicators` reads the rows already worded for the report.
+
+    `warnings.suggest_for_indicator` asks the status for a project's indicators on every call,
+    and wording them costs a fixed ~50 ms each time; a zip asks thousands of times.
+    """
+
+    def __init__(self, status: Status, data: ReportData):
+        self._status = status
+        self._data = data
+
+    def project_indicators(self, code: str) -> pd.DataFrame:
+        return self._data.project_indicators(code)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._status, name)
+
+
+def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> ReportData:
+    """Report data for `codes` (default: every project of the status)."""
+    codes = list(status.projects["project_code"] if codes is None else codes)
+    y = status.year
+    master, declared, monthly = store.dfs([(MASTER_SQL, [y, codes]), (DECLARED_SQL, [y, codes]), (MONTHLY_SQL, [y, codes])])
+    wanted = set(codes)
+    inds = _worded_indicators(status, wanted)
+    notes: dict[str, list[Note]] = {}
+    for n in notes_in_force(store.notes(y, month=status.month), status.month):
+        if n.project_code in wanted:
+            notes.setdefault(n.project_code, []).append(n)
+    return ReportData(
+        status=status,
+        master={r["project_code"]: r for r in master.to_dict("records")},
+        declared={c: g.reset_index(drop=True) for c, g in declared.groupby("project_code", sort=False)},
+        notes=notes,
+        indicators={c: g.reset_index(drop=True) for c, g in inds.groupby("project_code", sort=False)},
+        monthly={c: g for c, g in monthly.groupby("project_code", sort=False)},
+    )
+
+
+def _worded_indicators(status: Status, codes: set[str]) -> pd.DataFrame:
+    """One wording pass over the indicators of `codes` (the Status words lazily, per call)."""
+    rows = getattr(status, "indicator_rows", None)
+    if rows is None:  # a Status that words everything up front
+        frame = status.indicators
+        return frame[frame["project_code"].isin(codes).to_numpy(dtype=bool)]
+    return status.describe(rows[rows["project_code"].isin(codes).to_numpy(dtype=bool)])
+
+
+def notes_in_force(notes: Sequence[Note], month: int) -> list[Note]:
+    """The latest note per item; an earlier month's note counts only while its measure is open.
+
+    Notes carry into the next month until closed, so a measure written in August and still under
+    way shows in the October report; a bare explanation of an old deviation does not.
+    """
+    latest: dict[tuple[str, str], Note] = {}
+    for n in sorted(notes, key=lambda n: n.month):
+        if n.month <= month:
+            latest[(n.project_code, n.indicator_name)] = n
+    return [n for n in latest.values() if n.month == month or n.is_open]
+
+
+def project_curve(status: Status, code: str, monthly: pd.DataFrame | None) -> Curve:
+    """Cumulative spend and plan as % of the adjusted budget, as `status.monthly_curve` computes them."""
+    p = status.project(code)
+    budget = int(p["budget_fen"])
+    spent_by = {int(m): int(s) for m, s in zip(monthly["month"], monthly["spent_fen"])} if monthly is not None else {}
+    plan_by = ({int(m): int(v) for m, v in zip(monthly["month"], monthly["planned_fen"]) if not pd.isna(v)}
+               if monthly is not None else {})
+    rules = status.rules if status.rules.schedule_mode != "plan" else Rules()
+    spent, plan, cum_s, cum_p = [], [], 0, 0
+    for m in range(1, 13):
+        cum_s += spent_by.get(m, 0)
+        cum_p += plan_by.get(m, 0)
+        spent.append(round_div(cum_s * 10000, budget) / 100 if budget and m <= status.month else None)
+        plan.append(round_div(cum_p * 10000, budget) / 100 if budget and plan_by else None)
+    return Curve(spent, _schedule_pcts(status.year, rules), plan if plan_by else None, status.month)
+
+
+@lru_cache(maxsize=8)
+def _schedule_pcts(year: int, rules: Rules) -> list[float]:
+    return [schedule_for(year, m, rules).bp / 100 for m in range(1, 13)]

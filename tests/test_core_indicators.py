@@ -1,0 +1,71 @@
+"""Indicator lights: cumulative, rate, lower-is-better, cost caps, zero targets, qualitative, ⚪ and 🔵."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.status import compute_status
+from tests.builders import region, spent_by
+
+# name, level1, level2, target, stage given at month 10 ("" = prorated), actual, expected light
+CASES = [
+    ("培训人次", "产出指标", "数量指标", "≥100人", "", "50", "yellow"),  # prorated stage 83.33 → 60.00%
+    ("培训人次2", "产出指标", "数量指标", "≥100人", "", "49.99", "red"),
+    ("培训人次3", "产出指标", "数量指标", "≥100人", "", "66.67", "green"),  # 80.00% of 83.33
+    ("超额人次", "产出指标", "数量指标", "≥100人", "", "120", "blue"),  # 120.00% of the annual target
+    ("未开展", "产出指标", "数量指标", "≥5次", "4次", "0", "red"),
+    ("合格率", "产出指标", "质量指标", "≥95%", "", "95%", "green"),
+    ("合格率2", "产出指标", "质量指标", "≥95%", "", "85.5%", "yellow"),  # 90.00% of 95
+    ("合格率3", "产出指标", "质量指标", "≥95%", "", "85.4%", "red"),
+    ("控制率", "成本指标", "经济成本", "≤100%", "", "110%", "yellow"),  # lower is better, rate (by %)
+    ("控制率2", "成本指标", "经济成本", "≤100%", "", "110.01%", "red"),
+    ("经费", "成本指标", "经济成本", "≤490万", "400万", "491万", "red"),  # cost cap exceeded
+    ("事故", "效益指标", "社会效益", "0次", "", "1", "red"),
+    ("事故2", "效益指标", "社会效益", "0次", "", "0", "green"),
+    ("获得感", "效益指标", "社会效益", "提升", "", "部分达成", "yellow"),
+    ("获得感2", "效益指标", "社会效益", "提升", "", "未达成", "red"),
+    ("满意度", "满意度指标", "服务对象满意度", "≥95%", "", "", "none"),  # surveyed at year end
+]
+
+
+@pytest.fixture(scope="module")
+def lights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    tmp = tmp_path_factory.mktemp("ind")
+    inds = [["P1", l1, l2, name, target] for name, l1, l2, target, *_ in CASES]
+    progress = [["P1", name, 10, stage, actual] for name, _, _, _, stage, actual, _ in CASES if actual]
+    store = region(tmp, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds, progress)
+    rows = compute_status(store, 2023, 10).project_indicators("P1")
+    return {r["name"]: r for r in rows.to_dict("records")}
+
+
+@pytest.mark.parametrize(("name", "expected"), [(c[0], c[6]) for c in CASES], ids=[c[0] for c in CASES])
+def test_indicator_light(lights: dict[str, dict], name: str, expected: str) -> None:
+    assert lights[name]["level"] == expected, lights[name]["level_reason"]
+
+
+def test_a_prorated_stage_target_is_shown_with_two_decimals(lights: dict[str, dict]) -> None:
+    assert lights["培训人次"]["stage_text"] == "83.33人"
+    assert lights["培训人次"]["completion_bp"] == 6000
+
+
+def test_a_missing_report_is_listed_as_missing_not_judged(lights: dict[str, dict]) -> None:
+    assert lights["满意度"]["level_reason"].startswith("未填报")
+
+
+def test_the_project_light_is_its_worst_indicator_ignoring_blue_and_white(tmp_path: Path) -> None:
+    inds = [["P1", "产出指标", "数量指标", "甲", "≥100人"], ["P1", "产出指标", "数量指标", "乙", "≥100人"],
+            ["P1", "满意度指标", "服务对象满意度", "丙", "≥95%"]]
+    progress = [["P1", "甲", 10, "", "200"], ["P1", "乙", 10, "", "70"]]
+    store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds, progress)
+    p = compute_status(store, 2023, 10).project("P1")
+    assert (p["ind_blue"], p["ind_green"], p["ind_none"], p["indicator_level"]) == (1, 1, 1, "green")
+
+
+def test_the_latest_actual_at_or_before_the_month_counts(tmp_path: Path) -> None:
+    inds = [["P1", "产出指标", "数量指标", "甲", "≥100人"]]
+    progress = [["P1", "甲", 7, "", "40"], ["P1", "甲", 9, "", "70"], ["P1", "甲", 11, "", "100"]]
+    store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds, progress)
+    row = compute_status(store, 2023, 10).project_indicators("P1").iloc[0]
+    assert (row["actual_micro"], row["reported_month"]) == (70_000_000, 9)

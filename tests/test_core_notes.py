@@ -1,0 +1,61 @@
+"""Notes: saved with a version; a stale edit never overwrites another user's change."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.errors import MonitorError, NoteConflict
+from monitor.status import compute_status
+from monitor.store import Note, Store
+from monitor.warnings import SUGGESTIONS, suggest_for_indicator, suggest_for_project, warning_items
+from monitor.store import CAUSES, MEASURE_TYPES
+
+SEED = "360104-ZGH-2023-001"
+
+
+def test_a_new_note_is_saved_and_read_back(demo_store: Store) -> None:
+    note = Note(2023, SEED, "开展送温暖人数", 10, causes=("人员保障",), explanation="人手不足", likelihood="有可能")
+    saved = demo_store.save_note(note, "张三")
+    assert saved.version == 1
+    back = [n for n in demo_store.notes(2023, SEED) if n.indicator_name == "开展送温暖人数"]
+    assert back == [saved]
+
+
+def test_two_users_editing_the_same_note_the_second_is_refused(demo_store: Store) -> None:
+    original = next(n for n in demo_store.notes(2023, SEED, 10) if n.indicator_name == "")
+    from dataclasses import replace
+
+    demo_store.save_note(replace(original, explanation="甲的修改"), "甲")
+    with pytest.raises(NoteConflict, match="已被他人修改"):
+        demo_store.save_note(replace(original, explanation="乙的修改"), "乙")
+    kept = next(n for n in demo_store.notes(2023, SEED, 10) if n.indicator_name == "")
+    assert kept.explanation == "甲的修改" and kept.updated_by == "甲"
+
+
+def test_impossible_without_a_measure_is_refused(demo_store: Store) -> None:
+    with pytest.raises(MonitorError, match="必须填写纠偏措施"):
+        demo_store.save_note(Note(2023, SEED, "", 11, likelihood="完全不可能"))
+
+
+def test_the_suggestion_registry_uses_only_known_causes_and_measures() -> None:
+    for s in SUGGESTIONS.values():
+        assert s.cause in CAUSES and s.measure_type in MEASURE_TYPES, s.code
+
+
+def test_the_seed_project_gets_the_seed_reports_wording(demo_store: Store) -> None:
+    st = compute_status(demo_store, 2023, 10)
+    s = suggest_for_project(st, SEED)
+    assert s is not None and "加快已完成项目的结算申请工作，及时支付项目资金" in s.measure
+    assert "55.88个百分点" in s.explanation and "须月均支出" in s.explanation
+    ind = suggest_for_indicator(st, SEED, "上解上级工会经费工作完成率")
+    assert ind is not None and ind.code == "indicator_zero"
+
+
+def test_warnings_list_every_red_and_yellow_item_with_its_note_state(demo_store: Store) -> None:
+    st = compute_status(demo_store, 2023, 10)
+    items = warning_items(st, demo_store.notes(2023, month=10))
+    seed = items[items["project_code"] == SEED]
+    assert set(seed["indicator_name"]) == {"", "上解上级工会经费工作完成率", "下拨基层工会经费工作完成率"}
+    assert seed["has_note"].all()
+    assert set(items["level"]) <= {"red", "yellow"}
+    assert not items[items["project_code"] != SEED]["has_note"].any()
