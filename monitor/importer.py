@@ -19,11 +19,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import ImportRejected, Problem, TargetParseError
 from .money import FEN_PER_WAN, to_decimal
 from .store import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES, Store
-from .targets import NATURES, Target, infer_nature, parse_actual, parse_target
+from .targets import NATURES, Target, infer_natures, parse_actual, parse_target
 
 ADJUST_TYPES = ("原指标", "新增指标", "调整", "删除")
 NATURE_WORDS = {"比率类": "rate", "累计类": "cumulative", "定性": "qualitative", **{n: n for n in NATURES}}
@@ -169,7 +171,7 @@ def _read_xlsx(path: Path) -> dict[str, RawSheet]:
                 for i, n in enumerate(names):
                     if n in ("实际完成值", "本阶段目标值"):
                         percent[n] = flags[i].to_numpy(dtype=bool)[keep]
-            out[ws.title] = RawSheet(path.name, ws.title, frame[keep].reset_index(drop=True), rows[keep], units, percent)
+            out[ws.title] = RawSheet(path.name, ws.title, _normalise(frame[keep].reset_index(drop=True)), rows[keep], units, percent)
     finally:
         wb.close()
     if problems:
@@ -198,8 +200,7 @@ def _read_csv_dir(folder: Path, only: Path | None = None) -> dict[str, RawSheet]
         names, units, hp = _split_headers(f.name, sheet, list(frame.columns))
         problems += hp
         frame.columns = names
-        frame = frame.astype(object).where(frame != "", None)
-        out[sheet] = RawSheet(f.name, sheet, frame, np.arange(2, len(frame) + 2), units)
+        out[sheet] = RawSheet(f.name, sheet, _normalise(frame), np.arange(2, len(frame) + 2), units)
     if problems:
         raise ImportRejected(problems)
     return out
@@ -207,6 +208,30 @@ def _read_csv_dir(folder: Path, only: Path | None = None) -> dict[str, RawSheet]
 
 def _is_blank(v: object) -> bool:
     return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and np.isnan(v))
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as stripped text, or None when empty — once per column, vectorised.
+
+    Excel numbers become their shortest text (134.5368), so money is read exactly; dates keep
+    their ISO text. Converters downstream then see one kind of value.
+    """
+    out = {}
+    for col in frame.columns:
+        c = frame[col]
+        if c.dtype == object:
+            c = c.map(_cell_text, na_action="ignore")
+        text = c.astype("string").str.strip()
+        out[col] = text.astype(object).where(text.notna() & (text != ""), None)
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
+
+
+def _cell_text(v: object) -> object:
+    if isinstance(v, float):
+        return repr(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, datetime):
+        return v.date().isoformat() if (v.hour, v.minute, v.second) == (0, 0, 0) else v.isoformat(sep=" ")
+    return v
 
 
 # -- converting columns ------------------------------------------------------------------------
@@ -231,23 +256,20 @@ class _Checker:
     def convert(self, raw: RawSheet, column: str, fn: Callable[[object], object], what: str,
                 required: bool = True) -> pd.Series:
         """Apply fn to each distinct value of a column; a failure is an error at every row holding it."""
+        n = len(raw.frame)
         if column not in raw.frame.columns:
-            return pd.Series([None] * len(raw.frame), dtype=object)
-        series = raw.frame[column]
-        blank = series.map(_is_blank).to_numpy(dtype=bool)
-        if required and blank.any():
-            self.error(raw, raw.rows[blank], column, f"{what}不能为空")
-        cache: dict[object, object] = {}
-        bad: dict[object, str] = {}
-        for v in pd.unique(series[~blank]):
+            return pd.Series([None] * n, dtype=object)
+        codes, uniques = pd.factorize(raw.frame[column], use_na_sentinel=True)
+        if required and (codes == -1).any():
+            self.error(raw, raw.rows[codes == -1], column, f"{what}不能为空")
+        results = np.empty(len(uniques) + 1, dtype=object)  # the extra last slot answers code -1
+        for i, v in enumerate(uniques):
             try:
-                cache[v] = fn(v)
+                results[i] = fn(v)
             except (ValueError, InvalidOperation, TargetParseError, TypeError) as exc:
-                bad[v] = str(exc) or f"无法识别的{what}「{v}」"
-        if bad:
-            for v, msg in bad.items():
-                self.error(raw, raw.rows[(series == v).to_numpy(dtype=bool) & ~blank], column, msg)
-        return series.map(lambda v: None if _is_blank(v) else cache.get(v))
+                results[i] = None
+                self.error(raw, raw.rows[codes == i], column, str(exc) or f"无法识别的{what}「{v}」")
+        return pd.Series(results[codes], dtype=object)
 
 
 def _text(v: object) -> str:
@@ -295,6 +317,40 @@ def _money_fn(unit: str, allow_negative: bool) -> Callable[[object], int]:
         return int(fen)
 
     return conv
+
+
+_PLAIN_AMOUNT = r"^(?P<sign>-?)(?P<whole>\d{1,12})(?:\.(?P<frac>\d{1,6}))?$"
+
+
+def _money_column(chk: "_Checker", raw: RawSheet, column: str, what: str, required: bool, allow_negative: bool) -> pd.Series:
+    """Amounts to integer 分.
+
+    Plain decimals (the bulk of any file) are split into integer and fraction digits with Arrow's
+    RE2 kernels — exact, no floats, a million cells in a fraction of a second. Anything else
+    (commas, units, text, too many decimals) goes through the per-value converter and its messages.
+    """
+    unit = raw.units.get(column, "万元")
+    n = len(raw.frame)
+    if column not in raw.frame.columns:
+        return pd.Series(pd.array([None] * n, dtype="Int64"))
+    digits = 6 if unit == "万元" else 2
+    arr = pa.array(raw.frame[column].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    m = pc.extract_regex(arr, _PLAIN_AMOUNT.replace("{1,6}", "{1,%d}" % digits))
+    matched = pc.is_valid(m)
+    negative = pc.equal(pc.struct_field(m, "sign"), "-")
+    ok = pc.and_(matched, pc.invert(negative)) if not allow_negative else matched
+    ok = pc.fill_null(ok, False)
+    whole = pc.cast(pc.struct_field(m, "whole"), pa.int64())
+    frac = pc.cast(pc.utf8_rpad(pc.struct_field(m, "frac"), digits, "0"), pa.int64())
+    fen = pc.add(pc.multiply(whole, 10**digits), frac)
+    fen = pc.if_else(negative, pc.negate(fen), fen)
+    out = pd.Series(pc.if_else(ok, fen, None).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
+    rest = ~ok.to_numpy(zero_copy_only=False)
+    if rest.any():
+        sub = RawSheet(raw.file, raw.sheet, raw.frame.loc[rest, [column]].reset_index(drop=True), raw.rows[rest], raw.units)
+        slow = chk.convert(sub, column, _money_fn(unit, allow_negative), what, required)
+        out[rest] = pd.array(slow.to_numpy(dtype=object), dtype="Int64")
+    return out
 
 
 def _date(v: object) -> date:
@@ -363,7 +419,6 @@ def _duplicates(raw: RawSheet, chk: _Checker, frame: pd.DataFrame, keys: list[st
 # -- the sheets --------------------------------------------------------------------------------
 def _projects(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     c = chk.convert
-    u = lambda col: raw.units.get(col, "万元")  # noqa: E731
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
         "department_name": c(raw, "部门名称", _text, "部门名称"),
@@ -372,8 +427,8 @@ def _projects(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
         "project_name": c(raw, "项目名称", _text, "项目名称"),
         "start_date": c(raw, "开始日期", _date, "开始日期", False),
         "end_date": c(raw, "结束日期", _date, "结束日期", False),
-        "budget_initial": c(raw, "年初预算", _money_fn(u("年初预算"), False), "年初预算"),
-        "budget_adjusted": c(raw, "调整后预算", _money_fn(u("调整后预算"), False), "调整后预算", False),
+        "budget_initial": _money_column(chk, raw, "年初预算", "年初预算", True, False),
+        "budget_adjusted": _money_column(chk, raw, "调整后预算", "调整后预算", False, False),
         "annual_goal": c(raw, "年度绩效目标", _text, "年度绩效目标", False),
         "content": c(raw, "项目内容", _text, "项目内容", False),
     })
@@ -388,17 +443,18 @@ def _projects(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
 
 def _monthly(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     c = chk.convert
-    u = lambda col: raw.units.get(col, "万元")  # noqa: E731
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
         "project_code": c(raw, "项目编码", _text, "项目编码"),
         "month": c(raw, "月份", _month, "月份"),
-        "spent": c(raw, "支出金额", _money_fn(u("支出金额"), True), "支出金额"),
-        "arrived": c(raw, "到位资金", _money_fn(u("到位资金"), True), "到位资金", False),
-        "planned": c(raw, "计划支出", _money_fn(u("计划支出"), False), "计划支出", False),
+        "spent": _money_column(chk, raw, "支出金额", "支出金额", True, True),
+        "arrived": _money_column(chk, raw, "到位资金", "到位资金", False, True),
+        "planned": _money_column(chk, raw, "计划支出", "计划支出", False, False),
     })
+    for col in ("year", "month", "spent", "arrived", "planned"):
+        f[col] = pd.array(f[col], dtype="Int64")
     _duplicates(raw, chk, f, ["year", "project_code", "month"], "月份")
-    neg = f["spent"].map(lambda v: v is not None and v < 0).to_numpy(dtype=bool)
+    neg = (f["spent"] < 0).fillna(False).to_numpy(dtype=bool)
     for r in raw.rows[neg][:50]:
         chk.warn(raw, int(r), "支出金额", "当月支出为负数（冲销？），已按原值导入")
     return f
@@ -421,17 +477,25 @@ def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
         "original_name": c(raw, "原指标名称", _text, "原指标名称", False),
         "original_target": c(raw, "原指标值", _text, "原指标值", False),
     })
-    f["target_text"] = targets.map(lambda t: t.text if isinstance(t, Target) else None)
-    f["target_op"] = targets.map(lambda t: t.op if isinstance(t, Target) else None)
-    f["target_value"] = targets.map(lambda t: _micro(t.value) if isinstance(t, Target) else None)
-    f["target_unit"] = targets.map(lambda t: t.unit if isinstance(t, Target) else None)
-    natures = [
-        NATURE_WORDS[o] if o else (infer_nature(t, l2 or "") if isinstance(t, Target) else None)
-        for t, l2, o in zip(targets, level2, nature_override)
-    ]
+    codes, uniques = pd.factorize(targets.map(id))
+    objs = {id(t): t for t in targets if isinstance(t, Target)}
+    per = [objs.get(u) for u in uniques] + [None]
+
+    def column(get: Callable[[Target], object]) -> np.ndarray:
+        return np.array([get(t) if t is not None else None for t in per], dtype=object)[codes]
+
+    f["target_text"] = column(lambda t: t.text)
+    f["target_op"] = column(lambda t: t.op)
+    f["target_value"] = column(lambda t: _micro(t.value))
+    f["target_unit"] = column(lambda t: t.unit)
+    qualitative = column(lambda t: t.qualitative)
+    inferred = infer_natures(pd.Series(qualitative).fillna(False).astype(bool).to_numpy(),
+                             (f["target_unit"] == "%").to_numpy(dtype=bool), level2)
+    override = nature_override.map(NATURE_WORDS.get, na_action="ignore")
+    natures = override.where(override.notna(), pd.Series(inferred, dtype=object)).where(pd.notna(qualitative), None)
     f["nature"] = natures
-    bad_q = [i for i, (t, n) in enumerate(zip(targets, natures)) if isinstance(t, Target) and (t.qualitative != (n == "qualitative"))]
-    if bad_q:
+    bad_q = np.flatnonzero(pd.notna(qualitative) & ((qualitative == True) != (natures == "qualitative").to_numpy()))  # noqa: E712
+    if len(bad_q):
         chk.error(raw, raw.rows[bad_q], "指标性质", "指标性质与指标值不符：定性指标的指标值为文字，定量指标的指标值为数值")
     f["seq"] = np.arange(len(f), dtype=np.int64)
     _duplicates(raw, chk, f, ["year", "project_code", "name"], "三级指标")
@@ -439,7 +503,8 @@ def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     return f
 
 
-def _progress(raw: RawSheet, chk: _Checker, targets: dict[tuple[int, str, str], Target]) -> pd.DataFrame:
+def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFrame:
+    """targets: year, project_code, name, target (a Target) of every indicator known to this import."""
     c = chk.convert
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
@@ -449,43 +514,39 @@ def _progress(raw: RawSheet, chk: _Checker, targets: dict[tuple[int, str, str], 
     })
     _duplicates(raw, chk, f, ["year", "project_code", "indicator_name", "month"], "月份")
     n = len(f)
-    stage_text: list[str | None] = [None] * n
-    stage_value: list[int | None] = [None] * n
-    actual_text: list[str | None] = [None] * n
-    actual_value: list[int | None] = [None] * n
-    actual_status: list[str | None] = [None] * n
-    cols = raw.frame.columns
-    stage_raw = raw.frame["本阶段目标值"] if "本阶段目标值" in cols else pd.Series([None] * n)
-    actual_raw = raw.frame["实际完成值"] if "实际完成值" in cols else pd.Series([None] * n)
-    pct_stage = raw.percent.get("本阶段目标值", np.zeros(n, dtype=bool))
-    pct_actual = raw.percent.get("实际完成值", np.zeros(n, dtype=bool))
-    cache: dict[tuple[object, ...], object] = {}
-    keys = list(zip(f["year"], f["project_code"], f["indicator_name"]))
-    for i in range(n):
-        target = targets.get(keys[i])  # type: ignore[arg-type]
-        if target is None:
-            continue  # reported as an unknown indicator by the caller
-        for raw_v, pct, column, is_stage in ((stage_raw.iat[i], pct_stage[i], "本阶段目标值", True),
-                                             (actual_raw.iat[i], pct_actual[i], "实际完成值", False)):
-            if _is_blank(raw_v):
-                continue
-            key = (raw_v, bool(pct), target)
-            res = cache.get(key)
-            if res is None:
+    keyed = f[["year", "project_code", "indicator_name"]].astype(object).merge(
+        targets.rename(columns={"name": "indicator_name"}), how="left", on=["year", "project_code", "indicator_name"])
+    target = keyed["target"].to_numpy(dtype=object)
+    unknown = pd.isna(keyed["target"]).to_numpy() & f["year"].notna().to_numpy() & f["project_code"].notna().to_numpy() & f["indicator_name"].notna().to_numpy()
+    for r, code, name in zip(raw.rows[unknown], f.loc[unknown, "project_code"], f.loc[unknown, "indicator_name"]):
+        chk.error(raw, [r], "三级指标", f"项目「{code}」没有名为「{name}」的绩效指标（请先在「绩效指标」表中填写）")
+    for column, prefix in (("本阶段目标值", "stage"), ("实际完成值", "actual")):
+        values = raw.frame[column].to_numpy(dtype=object) if column in raw.frame.columns else np.full(n, None, dtype=object)
+        pct = raw.percent.get(column, np.zeros(n, dtype=bool))
+        todo = pd.notna(values) & pd.notna(target)
+        if todo.any():
+            combos = pd.DataFrame({"t": pd.Series(target[todo]).map(id), "v": values[todo], "p": pct[todo]})
+            codes = combos.groupby(["t", "v", "p"], sort=False).ngroup().to_numpy()
+            first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+            t_todo, v_todo, p_todo, r_todo = target[todo], values[todo], pct[todo], raw.rows[todo]
+            texts_g = np.empty(len(first), dtype=object)
+            micro_g = np.empty(len(first), dtype=object)
+            status_g = np.empty(len(first), dtype=object)
+            for g, i in enumerate(first):
                 try:
-                    res = parse_actual(raw_v, target, bool(pct))
+                    a = parse_actual(v_todo[i], t_todo[i], bool(p_todo[i]))
+                    texts_g[g], micro_g[g], status_g[g] = a.text, _micro(a.value), a.status
                 except (TargetParseError, InvalidOperation, ValueError) as exc:
-                    res = exc
-                cache[key] = res
-            if isinstance(res, Exception):
-                chk.error(raw, [raw.rows[i]], column, str(res) or f"无法识别「{raw_v}」")
-                continue
-            if is_stage:
-                stage_text[i], stage_value[i] = res.text, _micro(res.value)  # type: ignore[union-attr]
-            else:
-                actual_text[i], actual_value[i], actual_status[i] = res.text, _micro(res.value), res.status  # type: ignore[union-attr]
-    f["stage_text"], f["stage_value"] = stage_text, stage_value
-    f["actual_text"], f["actual_value"], f["actual_status"] = actual_text, actual_value, actual_status
+                    chk.error(raw, r_todo[codes == g], column, str(exc) or f"无法识别「{v_todo[i]}」")
+        texts = np.full(n, None, dtype=object)
+        micro = np.full(n, None, dtype=object)
+        status = np.full(n, None, dtype=object)
+        if todo.any():
+            texts[todo], micro[todo], status[todo] = texts_g[codes], micro_g[codes], status_g[codes]
+        f[f"{prefix}_text"] = texts
+        f[f"{prefix}_value"] = micro
+        if prefix == "actual":
+            f["actual_status"] = status
     return f
 
 
@@ -561,24 +622,16 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
 
     if ok.get("指标进度"):
         raw = sheets["指标进度"]
-        targets: dict[tuple[int, str, str], Target] = {}
         db = store.df("SELECT year, project_code, name, target_text FROM indicators")
-        for y, p, n, t in db.itertuples(index=False):
-            try:
-                targets[(int(y), p, n)] = parse_target(t)
-            except TargetParseError:  # pragma: no cover - stored targets were validated on import
-                pass
+        parsed = {t: parse_target(t) for t in pd.unique(db["target_text"])}  # stored targets were validated
+        known_t = pd.DataFrame({"year": db["year"].astype(object), "project_code": db["project_code"].astype(object),
+                                "name": db["name"].astype(object), "target": db["target_text"].map(parsed).astype(object)})
         if "indicators" in frames:
             inc = frames["indicators"]
-            for y, p, n, t in zip(inc["year"], inc["project_code"], inc["name"], inc.attrs["targets"]):
-                if isinstance(t, Target):
-                    targets[(y, p, n)] = t
-        f = _progress(raw, chk, targets)
-        keys = list(zip(f["year"], f["project_code"], f["indicator_name"]))
-        for i, k in enumerate(keys):
-            if None not in k and k not in targets:
-                chk.error(raw, [raw.rows[i]], "三级指标", f"项目「{k[1]}」没有名为「{k[2]}」的绩效指标（请先在「绩效指标」表中填写）")
-        frames["progress"] = f
+            inc_t = pd.DataFrame({"year": inc["year"], "project_code": inc["project_code"], "name": inc["name"],
+                                  "target": inc.attrs["targets"]}).dropna()
+            known_t = pd.concat([known_t[~_key_in(known_t, inc_t, ["year", "project_code", "name"])], inc_t], ignore_index=True)
+        frames["progress"] = _progress(raw, chk, known_t)
 
     if "监控说明" in sheets and ok.get("监控说明"):
         raw = sheets["监控说明"]

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from decimal import Decimal, InvalidOperation
 
 from .errors import TargetParseError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 from .money import to_decimal
 
 # Full-width and ASCII signs both occur in real declarations.
@@ -96,6 +101,11 @@ def parse_actual(text: object, target: Target, percent_cell: bool = False) -> Ac
     original = "" if text is None else str(text).strip()
     if not original:
         raise TargetParseError("实际完成值为空")
+    if percent_cell and not target.qualitative:
+        try:
+            return parse_actual(to_decimal(original), target, True)  # an Excel percent cell: 0.95 is 95%
+        except InvalidOperation:
+            pass
     if target.qualitative:
         if original in QUALITATIVE_STATUSES:
             return Actual(original, None, original)
@@ -129,13 +139,13 @@ NATURES = (RATE, CUMULATIVE, QUALITATIVE)
 NATURE_LABELS = {RATE: "比率类", CUMULATIVE: "累计类", QUALITATIVE: "定性"}
 
 
-def infer_nature(target: Target, level2: str) -> str:
-    """Default nature (the user may override): % is a rate; otherwise by the 二级 indicator."""
-    if target.qualitative:
-        return QUALITATIVE
-    if target.is_percent:
-        return RATE
-    level2 = level2 or ""
-    if any(k in level2 for k in ("质量", "满意度", "时效")):
-        return RATE
-    return CUMULATIVE
+RATE_LEVEL2 = ("质量", "满意度", "时效")
+
+
+def infer_natures(qualitative: "np.ndarray", is_percent: "np.ndarray", level2: "pd.Series") -> "np.ndarray":
+    """Default nature (the user may override): % is a rate; otherwise by the 二级 indicator
+    (质量/满意度/时效 → rate, 数量/成本/效益 → cumulative); a worded target is qualitative."""
+    import numpy as np
+
+    by_level2 = level2.astype("string").str.contains("|".join(RATE_LEVEL2), regex=True).fillna(False).to_numpy(dtype=bool)
+    return np.where(qualitative, QUALITATIVE, np.where(is_percent | by_level2, RATE, CUMULATIVE))

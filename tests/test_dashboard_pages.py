@@ -1,0 +1,300 @@
+"""AppTest: every page against a real demo database file, and the behaviour users rely on."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import pytest
+from dashboard_support import DEMO_MONTH, DEMO_YEAR, SEED_PROJECT, demo_db, demo_template, make_app  # noqa: F401
+from openpyxl import Workbook
+
+from dashboard.notes_form import form_key
+from monitor.store import Store
+
+pytestmark = pytest.mark.usefixtures("demo_db")
+PAGES = ("pages/overview.py", "pages/low_execution.py", "pages/project.py", "pages/warnings.py", "pages/data.py",
+         "pages/settings.py")
+
+
+def _ok(at) -> None:  # type: ignore[no-untyped-def]
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _metric(at, label: str):  # type: ignore[no-untyped-def]
+    return next(m for m in at.metric if m.label == label)
+
+
+def _table(at, *columns: str):  # type: ignore[no-untyped-def]
+    """The first table with these columns (a read-only st.dataframe carries no key)."""
+    for d in at.dataframe:
+        frame = d.value
+        if all(c in frame.columns for c in columns):
+            return frame
+    raise AssertionError(f"no table with {columns}")
+
+
+def _texts(at) -> str:  # type: ignore[no-untyped-def]
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
+    parts += [w.value for w in at.warning] + [s.value for s in at.success] + [i.value for i in at.info]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(page: str) -> None:
+    at = make_app().run()
+    _ok(at)
+    at.switch_page(page).run()
+    _ok(at)
+    assert at.title, f"{page} shows no title"
+
+
+def test_overview_shows_region_figures_and_the_seed_department() -> None:
+    at = make_app().run()
+    _ok(at)
+    rate = _metric(at, "预算执行率")
+    assert rate.value == "72.13%"
+    assert rate.delta == "落后序时进度11.20个百分点"
+    assert _metric(at, "累计支出").value == "3,294.3648万元"
+    deps = _table(at, "主管部门", "执行率", "🔴")
+    seed = deps[deps["主管部门"] == "青云谱区总工会"].iloc[0]
+    assert round(float(seed["执行率"]), 2) == 27.46
+    assert "红灯 1" in _texts(at)
+    assert "序时进度口径：按月（m/12）" in _texts(at)  # the rules in force, under the legend
+
+
+def test_default_month_is_the_latest_with_data(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = make_app(month=None).run()
+    _ok(at)
+    assert at.sidebar.selectbox("month").value == Store(demo_db).latest_month(DEMO_YEAR)
+    assert at.sidebar.selectbox("year").value == DEMO_YEAR
+
+
+def test_changing_the_month_changes_the_figures() -> None:
+    at = make_app().run()
+    assert _metric(at, "预算执行率").value == "72.13%"
+    at.sidebar.selectbox("month").set_value(12).run()
+    _ok(at)
+    assert _metric(at, "预算执行率").value == "92.21%"
+    assert at.query_params["month"] == "12"  # a reload keeps the month
+    at.switch_page("pages/project.py").run()  # the choice is shared by the pages
+    _ok(at)
+    assert "2023年1-12月" in _texts(at)
+
+
+def test_low_execution_filter_red_shows_only_red_rows() -> None:
+    at = make_app().run()
+    at.switch_page("pages/low_execution.py").run()
+    table = at.dataframe("le_table").value
+    assert len(table) == 6
+    assert list(table["沉淀资金(万元)"]) == sorted(table["沉淀资金(万元)"], reverse=True)  # idle money first
+    at.multiselect("le_levels").set_value(["red"]).run()
+    _ok(at)
+    table = at.dataframe("le_table").value
+    assert list(table["项目编码"]) == [SEED_PROJECT]
+    assert set(table["资金"]) == {"● 红灯"}
+    assert "符合条件的项目 1 个" in _texts(at)
+
+
+def test_low_execution_text_search_zero_spend_and_note_filters() -> None:
+    at = make_app().run()
+    at.switch_page("pages/low_execution.py").run()
+    at.text_input("le_text").input("文化宫").run()
+    assert list(at.dataframe("le_table").value["项目名称"]) == ["南昌市工人文化宫运转及职工文化活动"]
+    at.text_input("le_text").input("").run()
+    at.checkbox("le_zero").check().run()
+    assert len(at.dataframe("le_table").value) == 0
+    at.checkbox("le_zero").uncheck().run()
+    at.checkbox("le_no_note").check().run()
+    codes = set(at.dataframe("le_table").value["项目编码"])
+    assert SEED_PROJECT not in codes and len(codes) == 5  # the seed's money note is written (demo §五)
+
+
+def test_filters_survive_a_visit_to_a_project() -> None:
+    at = make_app().run()
+    at.switch_page("pages/low_execution.py").run()
+    at.multiselect("le_levels").set_value(["red"]).run()
+    at.switch_page("pages/project.py").run()
+    at.switch_page("pages/low_execution.py").run()
+    assert at.multiselect("le_levels").value == ["red"]
+
+
+def test_project_page_from_query_param_shows_money_lights_and_pace() -> None:
+    at = make_app(project=SEED_PROJECT).run()
+    at.switch_page("pages/project.py").run()
+    _ok(at)
+    assert at.selectbox("project_select").value == SEED_PROJECT
+    assert _metric(at, "预算执行率").value == "27.46%"
+    assert _metric(at, "预算执行率").delta == "落后序时进度55.88个百分点"
+    assert _metric(at, "累计支出").value == "134.5368万元"
+    assert _metric(at, "调整后预算").value == "490万元"
+    text = _texts(at)
+    assert "红灯" in at.error[0].value and "比值32.95" in at.error[0].value
+    assert "须月均支出177.7316万元方可在年底达到100%" in text
+    inds = _table(at, "三级指标", "完成率")
+    row = inds[inds["三级指标"] == "上解上级工会经费工作完成率"].iloc[0]
+    assert row["灯"] == "● 红灯" and row["完成率"] == "0.00%"
+
+
+def _open_seed(at):  # type: ignore[no-untyped-def]
+    at.run()
+    at.switch_page("pages/project.py").run()
+    _ok(at)
+    return at
+
+
+def test_saving_a_note_stores_it_with_the_user(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = _open_seed(make_app(project=SEED_PROJECT))
+    prefix = form_key(DEMO_YEAR, DEMO_MONTH, SEED_PROJECT, "")
+    assert at.session_state[f"{prefix}:version"] == 1  # the imported §五 note
+    at.text_input("note_user").input("区总工会 张三")
+    at.text_area(f"{prefix}:explanation").input("已与施工方完成结算，11月支付。")
+    at.selectbox(f"{prefix}:status").set_value("已完成")
+    at.button(f"FormSubmitter:{prefix}:form-保存说明").click().run()
+    _ok(at)
+    assert any("已保存（第2版" in s.value for s in at.success)
+    saved = next(n for n in Store(demo_db).notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
+    assert (saved.explanation, saved.status, saved.version, saved.updated_by) == \
+        ("已与施工方完成结算，11月支付。", "已完成", 2, "区总工会 张三")
+
+
+def test_a_stale_form_gets_the_conflict_message_and_overwrites_nothing(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = _open_seed(make_app(project=SEED_PROJECT))
+    prefix = form_key(DEMO_YEAR, DEMO_MONTH, SEED_PROJECT, "")
+    store = Store(demo_db)
+    theirs = next(n for n in store.notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
+    store.save_note(replace(theirs, explanation="财务室：另一人的修改"), user="李四")  # after our form was read
+    at.text_area(f"{prefix}:explanation").input("我的修改")
+    at.button(f"FormSubmitter:{prefix}:form-保存说明").click().run()
+    _ok(at)
+    assert any("已被他人修改" in e.value and "未保存" in e.value for e in at.error)
+    stored = next(n for n in store.notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
+    assert stored.explanation == "财务室：另一人的修改" and stored.version == 2
+    assert at.text_area(f"{prefix}:explanation").value == "我的修改"  # the user's text is kept
+    at.button(f"{prefix}:reload").click().run()
+    _ok(at)
+    assert at.text_area(f"{prefix}:explanation").value == "财务室：另一人的修改"
+    assert not any("已被他人修改" in e.value for e in at.error)
+
+
+def test_a_new_note_opens_with_the_suggestion_and_saves_as_version_1(demo_db) -> None:  # type: ignore[no-untyped-def]
+    code = "360100-SZGH-XM"  # yellow, no note yet
+    at = _open_seed(make_app(project=code))
+    prefix = form_key(DEMO_YEAR, DEMO_MONTH, code, "")
+    assert at.session_state[f"{prefix}:version"] == 0
+    assert at.text_input(f"{prefix}:problem").value == "资金执行略慢于序时进度"
+    assert "预算执行率59.98%" in at.text_area(f"{prefix}:explanation").value
+    at.button(f"FormSubmitter:{prefix}:form-保存说明").click().run()
+    _ok(at)
+    notes = Store(demo_db).notes(DEMO_YEAR, project_code=code)
+    assert [(n.indicator_name, n.version, n.measure_type) for n in notes] == [("", 1, "加快执行")]
+
+
+def test_a_rejected_note_shows_the_chinese_reason() -> None:
+    code = "360100-SZGH-XM"
+    at = _open_seed(make_app(project=code))
+    prefix = form_key(DEMO_YEAR, DEMO_MONTH, code, "")
+    at.selectbox(f"{prefix}:likelihood").set_value("完全不可能")
+    at.selectbox(f"{prefix}:measure_type").set_value("")
+    at.text_area(f"{prefix}:measure").input("")
+    at.button(f"FormSubmitter:{prefix}:form-保存说明").click().run()
+    assert any("必须填写纠偏措施" in e.value for e in at.error)
+
+
+def test_warnings_page_lists_items_and_filters_unwritten() -> None:
+    at = make_app().run()
+    at.switch_page("pages/warnings.py").run()
+    _ok(at)
+    table = at.dataframe("w_table").value
+    assert len(table) == 8 and set(table["主管部门"]) == {"南昌市总工会", "青云谱区总工会"}
+    assert (table["说明"] == "✅ 已填写").sum() == 3
+    at.checkbox("w_no_note").check().run()
+    table = at.dataframe("w_table").value
+    assert len(table) == 5 and set(table["说明"]) == {"✏️ 未填写"}
+
+
+def _workbook(rows: dict[str, list[list[object]]]) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet, data in rows.items():
+        ws = wb.create_sheet(sheet)
+        for r in data:
+            ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+MONTHLY_HEADER = ["年度", "项目编码", "月份", "支出金额(万元)", "到位资金(万元)", "计划支出(万元)"]
+
+
+def test_a_bad_workbook_is_rejected_with_a_fixable_table_and_nothing_changes(demo_db) -> None:  # type: ignore[no-untyped-def]
+    before = Store(demo_db).data_version()
+    at = make_app().run()
+    at.switch_page("pages/data.py").run()
+    bad = _workbook({"月度支出": [MONTHLY_HEADER, [2023, SEED_PROJECT, 13, "abc", None, None]]})
+    at.file_uploader("data_upload").upload("十一月支出.xlsx", bad).run()
+    at.button("data_import").click().run()
+    _ok(at)
+    assert any("数据库未作任何修改" in e.value for e in at.error)
+    problems = _table(at, "文件", "工作表", "行", "列", "问题")
+    assert list(problems.columns) == ["文件", "工作表", "行", "列", "问题"]
+    assert set(problems["文件"]) == {"十一月支出.xlsx"} and set(problems["行"]) == {"2"}
+    assert Store(demo_db).data_version() == before
+
+
+def test_a_good_workbook_is_imported_and_the_figures_move(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = make_app().run()
+    at.switch_page("pages/data.py").run()
+    good = _workbook({"月度支出": [MONTHLY_HEADER, [2023, SEED_PROJECT, 10, "100", "122.5", "28"]]})
+    at.file_uploader("data_upload").upload("十月更正.xlsx", good).run()
+    at.button("data_import").click().run()
+    _ok(at)
+    assert any("导入成功" in s.value for s in at.success)
+    at.switch_page("pages/project.py").run()
+    at.switch_page("pages/project.py").run()
+    assert _metric(at, "累计支出").value != "134.5368万元"
+
+
+def test_data_page_offers_the_template_and_a_quality_summary() -> None:
+    at = make_app().run()
+    at.switch_page("pages/data.py").run()
+    _ok(at)
+    assert at.download_button("data_template").label.startswith("下载导入模板")
+    assert _metric(at, "缺少月份数据的项目").value == "0个"
+
+
+def test_settings_preset_applies_at_once(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = make_app().run()
+    at.switch_page("pages/settings.py").run()
+    _ok(at)
+    at.selectbox("rules:preset").set_value("差距法 10/20")
+    at.button("rules:apply_preset").click().run()
+    _ok(at)
+    assert Store(demo_db).get_rules().light_mode == "gap"
+    at.switch_page("pages/overview.py").run()
+    assert "资金预警（差距法）" in _texts(at)
+
+
+def test_settings_refuse_inconsistent_thresholds(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = make_app().run()
+    at.switch_page("pages/settings.py").run()
+    at.number_input("rules:ratio_yellow").set_value(90.0)
+    at.button("FormSubmitter:rules_form-保存并应用").click().run()
+    _ok(at)
+    assert any("黄灯下限不能高于绿灯下限" in e.value for e in at.error)
+    assert Store(demo_db).get_rules().ratio_yellow == 60
+
+
+def test_settings_save_a_custom_schedule(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = make_app().run()
+    at.switch_page("pages/settings.py").run()
+    at.selectbox("rules:schedule_mode").set_value("custom")
+    at.number_input("rules:custom_7").set_value(58.0)
+    at.button("FormSubmitter:rules_form-保存并应用").click().run()
+    _ok(at)
+    rules = Store(demo_db).get_rules()
+    assert rules.schedule_mode == "custom" and str(rules.custom_schedule[6]) == "58"
+    at.sidebar.selectbox("month").set_value(7).run()
+    at.switch_page("pages/overview.py").run()
+    assert "序时进度 58.00%" in _texts(at)
