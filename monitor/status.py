@@ -62,7 +62,8 @@ class Status:
 
     def project_indicators(self, code: str) -> pd.DataFrame:
         rows = self.indicator_rows
-        return describe(rows[(rows["project_code"] == code).to_numpy(dtype=bool)], self.month)
+        mine = rows[(rows["project_code"] == code).to_numpy(dtype=bool)].sort_values("seq")
+        return describe(mine.reset_index(drop=True), self.month)
 
     def to_dict(self) -> dict[str, object]:
         return status_dict(self)
