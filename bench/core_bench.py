@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from monitor.importer import import_path, write_frames
+from monitor.importer import import_path
 from monitor.status import compute_status
 from monitor.store import Store
 from monitor.synthetic import generate, write_csv
@@ -77,7 +77,7 @@ def pandas_status(store: Store, year: int, month: int) -> pd.DataFrame:
     p["indicator_level"] = p["project_code"].map(worst)
     deps = p.groupby("department_name").agg(spent=("spent", "sum"), budget=("budget_adjusted", "sum"))
     deps["rate"] = (deps["spent"].astype(float) / deps["budget"].astype(float) * 100).round(2)
-    units = p.groupby(["department_name", "unit_name"]).agg(spent=("spent", "sum"), budget=("budget_adjusted", "sum"))
+    p.groupby(["department_name", "unit_name"]).agg(spent=("spent", "sum"), budget=("budget_adjusted", "sum"))
     return p
 
 

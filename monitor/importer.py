@@ -322,7 +322,7 @@ def _money_fn(unit: str, allow_negative: bool) -> Callable[[object], int]:
 _PLAIN_AMOUNT = r"^(?P<sign>-?)(?P<whole>\d{1,12})(?:\.(?P<frac>\d{1,6}))?$"
 
 
-def _money_column(chk: "_Checker", raw: RawSheet, column: str, what: str, required: bool, allow_negative: bool) -> pd.Series:
+def _money_column(chk: _Checker, raw: RawSheet, column: str, what: str, required: bool, allow_negative: bool) -> pd.Series:
     """Amounts to integer 分.
 
     Plain decimals (the bulk of any file) are split into integer and fraction digits with Arrow's
@@ -335,7 +335,7 @@ def _money_column(chk: "_Checker", raw: RawSheet, column: str, what: str, requir
         return pd.Series(pd.array([None] * n, dtype="Int64"))
     digits = 6 if unit == "万元" else 2
     arr = pa.array(raw.frame[column].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-    m = pc.extract_regex(arr, _PLAIN_AMOUNT.replace("{1,6}", "{1,%d}" % digits))
+    m = pc.extract_regex(arr, _PLAIN_AMOUNT.replace("{1,6}", f"{{1,{digits}}}"))
     matched = pc.is_valid(m)
     negative = pc.equal(pc.struct_field(m, "sign"), "-")
     ok = pc.and_(matched, pc.invert(negative)) if not allow_negative else matched
@@ -412,7 +412,7 @@ def _duplicates(raw: RawSheet, chk: _Checker, frame: pd.DataFrame, keys: list[st
     dup = frame.duplicated(keys, keep="first").to_numpy()
     if dup.any():
         first = frame.drop_duplicates(keys).assign(_row=raw.rows[~dup]).set_index(keys)["_row"]
-        for r, key in zip(raw.rows[dup], frame.loc[dup, keys].itertuples(index=False)):
+        for r, key in zip(raw.rows[dup], frame.loc[dup, keys].itertuples(index=False), strict=False):
             chk.error(raw, [r], columns, f"与第{first.loc[tuple(key)] if len(keys) > 1 else first.loc[key[0]]}行重复（{'、'.join(str(k) for k in key)}）")
 
 
@@ -518,7 +518,7 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFra
         targets.rename(columns={"name": "indicator_name"}), how="left", on=["year", "project_code", "indicator_name"])
     target = keyed["target"].to_numpy(dtype=object)
     unknown = pd.isna(keyed["target"]).to_numpy() & f["year"].notna().to_numpy() & f["project_code"].notna().to_numpy() & f["indicator_name"].notna().to_numpy()
-    for r, code, name in zip(raw.rows[unknown], f.loc[unknown, "project_code"], f.loc[unknown, "indicator_name"]):
+    for r, code, name in zip(raw.rows[unknown], f.loc[unknown, "project_code"], f.loc[unknown, "indicator_name"], strict=False):
         chk.error(raw, [r], "三级指标", f"项目「{code}」没有名为「{name}」的绩效指标（请先在「绩效指标」表中填写）")
     for column, prefix in (("本阶段目标值", "stage"), ("实际完成值", "actual")):
         values = raw.frame[column].to_numpy(dtype=object) if column in raw.frame.columns else np.full(n, None, dtype=object)
@@ -597,7 +597,7 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
     def check_project(raw: RawSheet, frame: pd.DataFrame) -> None:
         unknown = ~_key_in(frame, known, ["year", "project_code"]) & frame["project_code"].notna() & frame["year"].notna()
         if unknown.any():
-            for r, code in zip(raw.rows[unknown.to_numpy()], frame.loc[unknown, "project_code"]):
+            for r, code in zip(raw.rows[unknown.to_numpy()], frame.loc[unknown, "project_code"], strict=False):
                 chk.error(raw, [r], "项目编码", f"未知的项目编码「{code}」：该年度的「项目」表和数据库中都没有这个项目")
 
     if ok.get("月度支出"):
@@ -609,7 +609,7 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
         spent = m["spent"].astype("float64").to_numpy()
         with np.errstate(invalid="ignore"):
             mix = (spent > MIXUP_FACTOR * np.maximum(budget, 1)) & ~np.isnan(budget)
-        for r, s, b in zip(raw.rows[mix], spent[mix], budget[mix]):
+        for r, s, b in zip(raw.rows[mix], spent[mix], budget[mix], strict=False):
             chk.error(raw, [r], "支出金额",
                       f"当月支出{s / FEN_PER_WAN:,.4f}万元超过项目预算（{b / FEN_PER_WAN:,.4f}万元）的{MIXUP_FACTOR}倍，很可能把“元”当成了“万元”，请核对单位")
         frames["monthly"] = f

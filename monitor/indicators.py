@@ -165,7 +165,7 @@ def describe(f: pd.DataFrame, month: int) -> pd.DataFrame:
     default = "完成率" + comp_s.fillna("—") + "%（实际" + act_s.fillna("") + u + " ÷ 本阶段目标" + st_s.fillna("—") + u + "）"
     reason = default.copy()
     # np.select, applied last-to-first so the first matching condition wins
-    for cond, choice in reversed(list(zip(conds, choices))):
+    for cond, choice in reversed(list(zip(conds, choices, strict=False))):
         reason = choice.where(cond.to_numpy(dtype=bool), reason) if isinstance(choice, pd.Series) else reason
     out["level_reason"] = reason
     return out

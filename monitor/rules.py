@@ -37,7 +37,7 @@ class Rules:
     ind_blue: Decimal = Decimal("120")
     year_end_target: Decimal = Decimal("100")  # the year-end execution the required pace aims at
 
-    def validate(self) -> "Rules":
+    def validate(self) -> Rules:
         if self.schedule_mode not in SCHEDULE_MODES:
             raise MonitorError(f"未知的序时进度口径「{self.schedule_mode}」")
         if self.denominator not in DENOMINATORS:
@@ -47,7 +47,7 @@ class Rules:
         if self.schedule_mode == "custom":
             if len(self.custom_schedule) != 12:
                 raise MonitorError("自定义序时进度须填写12个月末百分比")
-            if any(b < a for a, b in zip(self.custom_schedule, self.custom_schedule[1:])):
+            if any(b < a for a, b in zip(self.custom_schedule, self.custom_schedule[1:], strict=False)):
                 raise MonitorError("自定义序时进度须逐月不减")
             if any(not (0 <= v <= 100) for v in self.custom_schedule):
                 raise MonitorError("自定义序时进度须在0%到100%之间")
@@ -64,7 +64,7 @@ class Rules:
         return json.dumps({k: _enc(v) for k, v in d.items()}, ensure_ascii=False, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "Rules":
+    def from_json(cls, text: str) -> Rules:
         raw = json.loads(text)
         defaults = asdict(cls())
         kw: dict[str, object] = {}

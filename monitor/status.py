@@ -48,7 +48,8 @@ class Status:
         and words only those rows.
         """
         if self._described is None:
-            self._described = describe(self.indicator_rows, self.month)
+            rows = self.indicator_rows.sort_values(["project_code", "seq"], kind="stable").reset_index(drop=True)
+            self._described = describe(rows, self.month)
         return self._described
 
     def describe(self, rows: pd.DataFrame) -> pd.DataFrame:

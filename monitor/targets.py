@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from .errors import TargetParseError
 
@@ -142,7 +142,7 @@ NATURE_LABELS = {RATE: "比率类", CUMULATIVE: "累计类", QUALITATIVE: "定�
 RATE_LEVEL2 = ("质量", "满意度", "时效")
 
 
-def infer_natures(qualitative: "np.ndarray", is_percent: "np.ndarray", level2: "pd.Series") -> "np.ndarray":
+def infer_natures(qualitative: np.ndarray, is_percent: np.ndarray, level2: pd.Series) -> np.ndarray:
     """Default nature (the user may override): % is a rate; otherwise by the 二级 indicator
     (质量/满意度/时效 → rate, 数量/成本/效益 → cumulative); a worded target is qualitative."""
     import numpy as np

@@ -155,13 +155,13 @@ def warning_items(st: Status, notes: list[Note]) -> pd.DataFrame:
     if items.empty:
         return items.assign(suggested_cause=[], suggested_measure=[], has_note=[])
     m_codes = [money_suggestion_code(lv, int(s), int(d), False, str(rs)) for lv, s, d, rs in
-               zip(p["level"], p["spent_fen"], p["denom_fen"], p["level_reason"])]
-    i_codes = [indicator_suggestion_code(lv, n, o, a) for lv, n, o, a in zip(i["level"], i["nature"], i["op"], i["actual_micro"])]
+               zip(p["level"], p["spent_fen"], p["denom_fen"], p["level_reason"], strict=False)]
+    i_codes = [indicator_suggestion_code(lv, n, o, a) for lv, n, o, a in zip(i["level"], i["nature"], i["op"], i["actual_micro"], strict=False)]
     codes = m_codes + i_codes
     items["suggestion"] = codes
     items["suggested_cause"] = [SUGGESTIONS[c].cause if c else "" for c in codes]
     items["suggested_measure_type"] = [SUGGESTIONS[c].measure_type if c else "" for c in codes]
     items["suggested_measure"] = [SUGGESTIONS[c].measure if c else "" for c in codes]
-    items["has_note"] = [(pc, ind) in noted for pc, ind in zip(items["project_code"], items["indicator_name"])]
+    items["has_note"] = [(pc, ind) in noted for pc, ind in zip(items["project_code"], items["indicator_name"], strict=False)]
     items["_rank"] = items["level"].map({"red": 0, "yellow": 1})
     return items.sort_values(["department_name", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from monitor.errors import ImportRejected
 from monitor.importer import import_path
 from monitor.status import compute_status
-from monitor.store import Store, TABLE_KEYS
+from monitor.store import TABLE_KEYS, Store
 from monitor.template import write_template
 
 

@@ -13,9 +13,10 @@ from monitor.status import compute_status
 from tests.builders import region, spent_by
 
 GAP = Rules(light_mode="gap")
+DEFAULT = Rules()
 
 
-def one(tmp_path: Path, budget: str, spent: str, month: int, rules: Rules = Rules(), **kw: object):  # type: ignore[no-untyped-def]
+def one(tmp_path: Path, budget: str, spent: str, month: int, rules: Rules = DEFAULT, **kw: object):  # type: ignore[no-untyped-def]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", budget]], spent_by("P1", spent, month))
     store.set_rules(rules)
     return compute_status(store, 2023, month).project("P1")
@@ -118,8 +119,8 @@ def test_projections_and_the_required_monthly_pace(tmp_path: Path) -> None:
 
 
 def test_last_years_shape_projects_a_back_loaded_year(tmp_path: Path) -> None:
-    from tests.builders import MONTHLY_HEADER, PROJECT_HEADER, write
     from monitor.importer import import_path
+    from tests.builders import MONTHLY_HEADER, PROJECT_HEADER, write
 
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "100"]], spent_by("P1", "40", 10))
     last = tmp_path / "ly"

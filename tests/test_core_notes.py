@@ -6,9 +6,8 @@ import pytest
 
 from monitor.errors import MonitorError, NoteConflict
 from monitor.status import compute_status
-from monitor.store import Note, Store
+from monitor.store import CAUSES, MEASURE_TYPES, Note, Store
 from monitor.warnings import SUGGESTIONS, suggest_for_indicator, suggest_for_project, warning_items
-from monitor.store import CAUSES, MEASURE_TYPES
 
 SEED = "360104-ZGH-2023-001"
 

@@ -65,7 +65,7 @@ def test_a_departments_money_is_the_sum_of_its_projects(seed: int, n: int, per: 
     for lv in ("red", "yellow", "green"):
         assert (deps[lv] == counts.get(lv, 0)).all()
     # a department's rate is its money's rate, rounded half up
-    for name, d in deps.iterrows():
+    for _name, d in deps.iterrows():
         if d["denom_fen"] > 0:
             assert d["rate_bp"] == round_div(int(d["spent_fen"]) * 10000, int(d["denom_fen"]))
 
