@@ -48,7 +48,7 @@ def _seed_report(repeats: int = 7) -> dict[str, float]:
     return {"single_report_s": statistics.median(times), "single_report_render_only_s": statistics.median(render)}
 
 
-def _department_zip(n_projects: int = 1000, chart: bool = True) -> dict[str, float]:
+def _department_zip(n_projects: int = 1000, chart: bool = True, limit: int | None = None) -> dict[str, float]:
     from monitor.synthetic import build_database
 
     with tempfile.TemporaryDirectory() as d:
@@ -59,7 +59,7 @@ def _department_zip(n_projects: int = 1000, chart: bool = True) -> dict[str, flo
         st = compute_status(store, 2023, 10)
         status_s = time.perf_counter() - t
         dep = str(st.departments["department_name"].iloc[0])
-        codes = list(st.projects.loc[st.projects["department_name"] == dep, "project_code"])
+        codes = list(st.projects.loc[st.projects["department_name"] == dep, "project_code"])[:limit]
         t = time.perf_counter()
         z = reports_zip(store, st, codes, report_date=WHEN, chart=chart)
         zip_s = time.perf_counter() - t
@@ -72,7 +72,9 @@ def run(n_projects: int = 1000) -> dict[str, float]:
     out: dict[str, float] = {}
     out.update(_seed_report())
     out.update(_department_zip(n_projects, chart=True))
-    out.update({k: v for k, v in _department_zip(n_projects, chart=False).items() if k.startswith("zip")})
+    # without the chart, on a fifth of the department: enough to show what the chart costs
+    out.update({k: v for k, v in _department_zip(n_projects, chart=False, limit=max(n_projects // 5, 1)).items()
+                if k.startswith("zip")})
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 
 

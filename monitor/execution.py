@@ -112,20 +112,20 @@ WITH iv AS (
     count(*) FILTER (WHERE level = 'none') AS ind_none,
     max(CASE level WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 WHEN 'green' THEN 1 WHEN 'blue' THEN 1 ELSE 0 END) AS sev
   FROM _ind GROUP BY project_code
-), r AS (
+), r AS MATERIALIZED (
   SELECT *, adjusted_fen AS budget_fen, {rate_columns('spent_fen', 'denom_fen', 'denom_fen * t_num')},
     rhu(coalesce(arrived_fen, 0) * 10000, adjusted_fen) AS arrival_bp
   FROM _base
 ), l AS MATERIALIZED (
   SELECT *, {LEVEL_SQL} AS level, {REASON_SQL} AS level_reason FROM r
-), pr AS (
+), pr AS MATERIALIZED (
   SELECT *,
     rhu(spent_fen * 12, $month) AS proj_run_fen,
     CASE WHEN plan_total_fen > 0 THEN spent_fen + plan_total_fen - coalesce(plan_cum_fen, 0) END AS proj_plan_fen,
     CASE WHEN ly_cum_fen > 0 AND ly_total_fen > 0 THEN rhu(spent_fen * ly_total_fen, ly_cum_fen) END AS proj_lastyear_fen,
     CASE WHEN dly_cum_fen > 0 AND dly_total_fen > 0 THEN rhu(spent_fen * dly_total_fen, dly_cum_fen) END AS proj_dept_fen
   FROM l
-), pj AS (
+), pj AS MATERIALIZED (
   SELECT *,
     coalesce(proj_plan_fen, proj_lastyear_fen, proj_dept_fen, proj_run_fen) AS projected_fen,
     CASE WHEN proj_plan_fen IS NOT NULL THEN '用款计划' WHEN proj_lastyear_fen IS NOT NULL THEN '上年同期进度'

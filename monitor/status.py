@@ -39,6 +39,7 @@ class Status:
     departments: pd.DataFrame
     region: pd.Series
     _described: pd.DataFrame | None = field(default=None, repr=False)
+    _by_project: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def indicators(self) -> pd.DataFrame:
@@ -62,9 +63,12 @@ class Status:
         return rows.iloc[0]
 
     def project_indicators(self, code: str) -> pd.DataFrame:
-        rows = self.indicator_rows
-        mine = rows[(rows["project_code"] == code).to_numpy(dtype=bool)].sort_values("seq")
-        return describe(mine.reset_index(drop=True), self.month)
+        """One project's indicators in declaration order, worded; kept once worded."""
+        if code not in self._by_project:
+            rows = self.indicator_rows
+            mine = rows[(rows["project_code"] == code).to_numpy(dtype=bool)].sort_values("seq")
+            self._by_project[code] = describe(mine.reset_index(drop=True), self.month)
+        return self._by_project[code]
 
     def to_dict(self) -> dict[str, object]:
         return status_dict(self)

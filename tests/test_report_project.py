@@ -12,9 +12,16 @@ from _report_golden import check_golden
 from docx import Document
 
 from monitor.demo import SEED_PROJECT, load_demo
-from monitor.report import (docx_lines, load, project_report, render_project_report, report_filename, report_title,
-                            reports_zip, tracking_conclusion)
-from monitor.report.data import project_curve
+from monitor.report import (
+    docx_lines,
+    load,
+    project_report,
+    render_project_report,
+    report_filename,
+    report_title,
+    reports_zip,
+    tracking_conclusion,
+)
 from monitor.status import compute_status, monthly_curve
 from monitor.store import Note, Store
 

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from monitor.demo import SEED_PROJECT, load_demo
 from monitor.report import monitoring_table, sheet_names, xlsx_lines
-from monitor.report.table import render_table
 from monitor.report.data import load
+from monitor.report.table import render_table
 from monitor.status import LEVEL_COLORS, compute_status
 from monitor.store import Note, Store
 
@@ -46,7 +46,7 @@ def test_summary_lights_are_fills_and_amounts_are_numbers(book, demo):
     ws = load_workbook(io.BytesIO(book))["汇总"]
     header = [c.value for c in ws[3]]
     row = next(r for r in ws.iter_rows(min_row=4) if r[1].value == SEED_PROJECT)
-    cell = dict(zip(header, row))
+    cell = dict(zip(header, row, strict=False))
     assert cell["资金预警"].value == "红灯"
     assert cell["资金预警"].fill.fgColor.rgb.endswith(LEVEL_COLORS["red"].lstrip("#").upper())
     assert cell["累计支出（万元）"].value == pytest.approx(134.5368)

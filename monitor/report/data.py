@@ -50,7 +50,7 @@ class ReportData:
         return self.status.project_indicators("\0")
 
     @property
-    def view(self) -> "StatusView":
+    def view(self) -> StatusView:
         """The status as the suggestion functions see it, reading the indicators worded here."""
         return StatusView(self.status, self)
 
@@ -80,8 +80,11 @@ def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> Re
     master, declared, monthly = store.dfs([(MASTER_SQL, [y, codes]), (DECLARED_SQL, [y, codes]), (MONTHLY_SQL, [y, codes])])
     wanted = set(codes)
     inds = _worded_indicators(status, wanted)
+    # Arrow-backed string columns make every row access of a small frame slow; reports read row by row
+    inds = inds.astype({c: object for c, t in inds.dtypes.items() if str(t) in ("string", "str") or "pyarrow" in str(t)})
     notes: dict[str, list[Note]] = {}
-    for n in notes_in_force(store.notes(y, month=status.month), status.month):
+    only = codes[0] if len(codes) == 1 else None  # one project: read only its notes
+    for n in notes_in_force(store.notes(y, only, month=status.month), status.month):
         if n.project_code in wanted:
             notes.setdefault(n.project_code, []).append(n)
     return ReportData(
@@ -89,9 +92,22 @@ def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> Re
         master={r["project_code"]: r for r in master.to_dict("records")},
         declared={c: g.reset_index(drop=True) for c, g in declared.groupby("project_code", sort=False)},
         notes=notes,
-        indicators={c: g.reset_index(drop=True) for c, g in inds.groupby("project_code", sort=False)},
+        # the Status's row order is not guaranteed between runs; reports list indicators as declared
+        indicators={c: grouped(g) for c, g in inds.groupby("project_code", sort=False)},
         monthly={c: g for c, g in monthly.groupby("project_code", sort=False)},
     )
+
+
+def grouped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Indicators grouped by 一级 then 二级 in order of first appearance, seq order within."""
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    f = frame.sort_values(["seq", "name"], kind="stable").reset_index(drop=True)
+    a, b = f["level1"].tolist(), f["level2"].tolist()
+    l1 = {v: i for i, v in enumerate(dict.fromkeys(a))}
+    l2 = {v: i for i, v in enumerate(dict.fromkeys(zip(a, b, strict=False)))}
+    order = sorted(range(len(f)), key=lambda i: (l1[a[i]], l2[(a[i], b[i])], i))
+    return f.iloc[order].reset_index(drop=True)
 
 
 def _worded_indicators(status: Status, codes: set[str]) -> pd.DataFrame:
@@ -120,8 +136,8 @@ def project_curve(status: Status, code: str, monthly: pd.DataFrame | None) -> Cu
     """Cumulative spend and plan as % of the adjusted budget, as `status.monthly_curve` computes them."""
     p = status.project(code)
     budget = int(p["budget_fen"])
-    spent_by = {int(m): int(s) for m, s in zip(monthly["month"], monthly["spent_fen"])} if monthly is not None else {}
-    plan_by = ({int(m): int(v) for m, v in zip(monthly["month"], monthly["planned_fen"]) if not pd.isna(v)}
+    spent_by = {int(m): int(s) for m, s in zip(monthly["month"], monthly["spent_fen"], strict=False)} if monthly is not None else {}
+    plan_by = ({int(m): int(v) for m, v in zip(monthly["month"], monthly["planned_fen"], strict=False) if not pd.isna(v)}
                if monthly is not None else {})
     rules = status.rules if status.rules.schedule_mode != "plan" else Rules()
     spent, plan, cum_s, cum_p = [], [], 0, 0

@@ -20,7 +20,7 @@ def docx_lines(data: bytes) -> list[str]:
                 lines.append("\t".join(" / ".join(_ptext(p) for p in tc.iter(qn("w:p"))) for tc in tr.iter(qn("w:tc"))))
     for i, sec in enumerate(doc.sections):
         if not sec.footer.is_linked_to_previous:
-            lines.append(f"[页脚{i + 1}] " + " / ".join(p.text for p in sec.footer.paragraphs))
+            lines.append(f"[页脚{i + 1}] " + " / ".join(_ptext(p._p) for p in sec.footer.paragraphs))
     return [ln.rstrip() for ln in lines if ln.strip()]
 
 
@@ -57,6 +57,7 @@ def xlsx_lines(data: bytes) -> list[str]:
 
 def _cell(c) -> str:  # type: ignore[no-untyped-def]
     v = c.value
-    if isinstance(v, float):
-        return repr(round(v, 6)) + ("" if c.number_format == "General" else f" [{c.number_format}]")
-    return str(v)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    text = repr(round(v, 6)) if isinstance(v, float) else str(v)
+    return text + ("" if c.number_format == "General" else f" [{c.number_format}]")

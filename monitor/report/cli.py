@@ -1,0 +1,72 @@
+"""`monitor report …` and `monitor table …`: argument handling for the exports (parsing is in monitor.cli)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import MonitorError
+from ..status import compute_status
+from ..store import Store
+
+
+def run(store: Store, args: argparse.Namespace) -> int:
+    status = compute_status(store, args.year, args.month)
+    if args.command == "table":
+        return _table(store, status, args)
+    return _report(store, status, args)
+
+
+def _report(store: Store, status, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from .bundle import write_reports_zip
+    from .department import department_report
+    from .project import project_report
+
+    if args.all:
+        out = _zip_path(Path(args.out), status.year, status.month)
+        n = write_reports_zip(out, store, status)
+        print(f"已生成{n}个项目的监控报告（zip）：{out}")
+        return 0
+    out = _file(args.out, ".docx")
+    if args.project:
+        out.write_bytes(project_report(store, status, args.project))
+        print(f"已生成项目绩效运行监控报告：{out}")
+    else:
+        out.write_bytes(department_report(store, status, args.department))
+        print(f"已生成{args.department}监控通报：{out}")
+    return 0
+
+
+def _table(store: Store, status, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from .table import monitoring_table
+
+    out = _file(args.out, ".xlsx")
+    if args.all:
+        data = monitoring_table(store, status)
+    elif args.project:
+        status.project(args.project)  # a clear 「没有项目编码为…」 rather than an empty workbook
+        data = monitoring_table(store, status, [args.project])
+    else:
+        data = monitoring_table(store, status, department=args.department)
+    out.write_bytes(data)
+    print(f"已生成绩效目标执行监控表：{out}")
+    return 0
+
+
+def _file(path: str, suffix: str) -> Path:
+    out = Path(path)
+    if out.is_dir():
+        raise MonitorError(f"输出路径「{out}」是一个文件夹，请给出{suffix}文件名")
+    if out.suffix.lower() != suffix:
+        raise MonitorError(f"输出文件应以{suffix}结尾：{out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _zip_path(out: Path, year: int, month: int) -> Path:
+    """--all --out DIR writes DIR/<年>年1-<m>月绩效运行监控报告.zip; a path ending in .zip is used as is."""
+    if out.suffix.lower() == ".zip":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    return out / f"{year}年1-{month}月绩效运行监控报告.zip"
