@@ -48,7 +48,11 @@ WITH i AS (
 ), c AS MATERIALIZED (
   SELECT *,
     CASE WHEN act IS NOT NULL AND st > 0 THEN rhub(act * 10000, st) END AS completion_bp,
-    CASE WHEN act IS NOT NULL AND v > 0 THEN rhub(act * 10000, v) END AS annual_bp
+    CASE WHEN act IS NOT NULL AND v > 0 THEN rhub(act * 10000, v) END AS annual_bp,
+    -- 全年预计完成情况: a cumulative quantity not yet at its target goes on at its pace so far
+    -- (actual ÷ 序时进度); one already there, a rate or a word stays as it stands
+    CASE WHEN act IS NOT NULL AND nature = 'cumulative' AND t_num > 0 AND NOT (op IN ('>=', '>', '=') AND act >= v)
+         THEN CAST(rhu(CAST(act AS HUGEINT) * CAST($t_den AS HUGEINT), t_num) AS BIGINT) ELSE act END AS projected_micro
   FROM s
 ), l AS (
   SELECT *,
@@ -76,7 +80,7 @@ WITH i AS (
 SELECT project_code, CAST(seq AS BIGINT) AS seq, level1, level2, name, target_text, op, unit, nature,
   adjust_type, explanation, weight, v AS target_micro, st AS stage_micro, act AS actual_micro,
   stage_given_text, actual_raw, status AS actual_status, CAST(reported_month AS BIGINT) AS reported_month,
-  completion_bp, annual_bp, level
+  completion_bp, annual_bp, projected_micro, level
 FROM l
 """
 
@@ -125,7 +129,7 @@ def describe(f: pd.DataFrame, month: int) -> pd.DataFrame:
     """
     out = f.copy()
     if out.empty:
-        for c in ("stage_text", "actual_text", "level_reason"):
+        for c in ("stage_text", "actual_text", "projected_text", "level_reason"):
             out[c] = pd.Series(dtype="string")
         out["stage_given"] = pd.Series(dtype=bool)
         return out
@@ -142,6 +146,8 @@ def describe(f: pd.DataFrame, month: int) -> pd.DataFrame:
     plain_number = raw.str.strip().str.fullmatch(r"[-+]?[0-9.,]+").fillna(False).astype(bool)
     out["actual_text"] = (act_s + u).where(act.notna() & plain_number, raw.fillna(out["actual_status"].astype("string")))
     nature, op, level = out["nature"].astype("string"), out["op"].astype("string"), out["level"].astype("string")
+    projected = _micro_text(out["projected_micro"]) + u
+    out["projected_text"] = projected.where(nature != "qualitative", out["actual_status"].astype("string"))
     status = out["actual_status"].astype("string")
     target = out["target_micro"].astype("Int64")
     lower = op.isin(["<=", "<"]).fillna(False).astype(bool)

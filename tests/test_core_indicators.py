@@ -69,3 +69,10 @@ def test_the_latest_actual_at_or_before_the_month_counts(tmp_path: Path) -> None
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds, progress)
     row = compute_status(store, 2023, 10).project_indicators("P1").iloc[0]
     assert (row["actual_micro"], row["reported_month"]) == (70_000_000, 9)
+
+
+def test_year_end_projection_of_an_indicator(lights: dict[str, dict]) -> None:
+    assert lights["培训人次"]["projected_text"] == "60人"  # 50 by October at this pace: 50 ÷ 10 × 12
+    assert lights["超额人次"]["projected_text"] == "120人"  # already past the target: stays as it stands
+    assert lights["合格率"]["projected_text"] == "95%"  # a rate is not extrapolated
+    assert lights["获得感"]["projected_text"] == "部分达成"

@@ -287,7 +287,7 @@ def _project_sheet(ws: Worksheet, st: Status, p: pd.Series, data: ReportData) ->
         put(ws, row, 3, r.name)
         put(ws, row, 4, _text(r.target_text), style="center")
         put(ws, row, 5, _text(r.actual_text, "未填报"), style="center")
-        put(ws, row, 6, None)  # the unit's own projection: no figure in the data to put here
+        put(ws, row, 6, _text(r.projected_text, "—"), style="center")
         _deviation(ws, row, 7, notes.get(str(r.name)))
         _light(put(ws, row, 14, light(r.level), style="center"), str(r.level))
         put(ws, row, 15, plain(r.level_reason))
@@ -313,7 +313,7 @@ def _detail_sheet(ws: Worksheet, st: Status, projects: pd.DataFrame, data: Repor
         notes = _notes_by_item(data, p.project_code)
         for r in data.project_indicators(p.project_code).itertuples(index=False):
             for c, v in enumerate((p.project_code, p.project_name, p.unit_name, r.level1, r.level2, r.name,
-                                   _text(r.target_text), _text(r.actual_text, "未填报"), None), 1):
+                                   _text(r.target_text), _text(r.actual_text, "未填报"), _text(r.projected_text, "—")), 1):
                 put(ws, row, c, v)
             _deviation(ws, row, 10, notes.get(str(r.name)))
             _light(put(ws, row, 17, light(r.level), style="center"), str(r.level))
