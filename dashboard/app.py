@@ -1,5 +1,61 @@
-"""Placeholder entrypoint; the dashboard issue replaces it."""
+"""The dashboard's entrypoint: page setup, the shared year/month selector, and the page router.
+
+Run with `MONITOR_DB=data/monitor.duckdb streamlit run dashboard/app.py` (or `make run`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dashboard_path  # noqa: F401  (repository root on sys.path)
 import streamlit as st
 
-st.set_page_config(page_title="预算执行与绩效运行监控看板", layout="wide")
-st.title("预算执行与绩效运行监控看板")
+from dashboard import common
+
+HERE = Path(__file__).resolve().parent
+
+# no page_icon: a Material favicon is fetched from fonts.gstatic.com, which offline intranets cannot reach
+st.set_page_config(page_title=common.APP_TITLE, layout="wide")
+# Money in 万元 with four decimals is long; the default metric size cuts it off ("4,567.2…").
+st.html("<style>[data-testid='stMetricValue']{font-size:1.8rem;}</style>")
+
+PAGES = HERE / "pages"
+
+
+def _pages() -> list[st.Page]:
+    pages = [
+        st.Page(PAGES / "overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page(PAGES / "low_execution.py", title="低执行项目", icon=":material/trending_down:", url_path="low_execution"),
+        st.Page(PAGES / "project.py", title="项目详情", icon=":material/folder_open:", url_path="project"),
+        st.Page(PAGES / "warnings.py", title="预警", icon=":material/warning:", url_path="warnings"),
+        st.Page(PAGES / "data.py", title="数据", icon=":material/upload_file:", url_path="data"),
+        st.Page(PAGES / "settings.py", title="设置", icon=":material/settings:", url_path="settings"),
+    ]
+    # 报告 is written separately; it joins the menu once its file exists. Material icons rather than
+    # emoji (📄): they ship with Streamlit, emoji need a colour-emoji font many office PCs lack.
+    report = PAGES / "report.py"
+    if report.exists():
+        pages.append(st.Page(report, title="报告", icon=":material/description:", url_path="report"))
+    return pages
+
+
+def _sidebar() -> None:
+    st.sidebar.markdown(f"**{common.APP_TITLE}**")
+    years = common.years()
+    if not years:
+        st.sidebar.caption("数据库中还没有数据")
+        return
+    st.sidebar.selectbox("年度", years, key=common.YEAR, format_func=lambda y: f"{y}年", on_change=common.on_year_change)
+    latest = common.latest_month(st.session_state[common.YEAR])
+    st.sidebar.selectbox(
+        "监控时点", common.MONTHS, key=common.MONTH,
+        format_func=lambda m: f"1-{m}月" + ("（本期）" if m == latest else ""),
+    )
+    common.remember_widgets(common.YEAR, common.MONTH)
+    common.keep_selection_in_url()
+
+
+common.init_selection()
+page = st.navigation(_pages())
+_sidebar()
+common.routed_run(page)

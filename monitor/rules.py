@@ -90,25 +90,29 @@ class Rules:
         if self.schedule_mode == "custom":
             lines.append("自定义月末进度：" + "、".join(f"{i + 1}月{_pct(v)}" for i, v in enumerate(self.custom_schedule)))
         lines.append(f"预算执行率 = 累计支出 ÷ {DENOMINATORS[self.denominator]}")
+        # words, not 🟢🟡🔴: the sentences go into Word, Excel and PDF, where a PC without a
+        # colour-emoji font shows empty boxes
         if self.light_mode == "ratio":
             lines.append(
-                f"资金预警（比值法）：比值 = 执行率 ÷ 序时进度 × 100；🟢 比值 ≥ {_n(self.ratio_green)}，"
-                f"🟡 {_n(self.ratio_yellow)} ≤ 比值 < {_n(self.ratio_green)}，🔴 比值 < {_n(self.ratio_yellow)}"
+                f"资金预警（比值法）：比值 = 执行率 ÷ 序时进度 × 100；比值 ≥ {_n(self.ratio_green)} 为绿灯，"
+                f"{_n(self.ratio_yellow)} ≤ 比值 < {_n(self.ratio_green)} 为黄灯，比值 < {_n(self.ratio_yellow)} 为红灯"
             )
         else:
             lines.append(
-                f"资金预警（差距法）：差距 = 序时进度 − 执行率（个百分点）；🟢 差距 ≤ {_n(self.gap_green)}，"
-                f"🟡 {_n(self.gap_green)} < 差距 ≤ {_n(self.gap_yellow)}，🔴 差距 > {_n(self.gap_yellow)}"
+                f"资金预警（差距法）：差距 = 序时进度 − 执行率（个百分点）；差距 ≤ {_n(self.gap_green)} 为绿灯，"
+                f"{_n(self.gap_green)} < 差距 ≤ {_n(self.gap_yellow)} 为黄灯，差距 > {_n(self.gap_yellow)} 为红灯"
             )
         lines.append(f"以下情形一律红灯：执行率超过100%（超预算）；序时进度达到{_pct(self.not_started_from)}仍无支出（未启动）")
         if self.materiality_wan is not None:
             lines.append(f"重要性：预算不足{_n(self.materiality_wan)}万元的项目最多亮黄灯")
         lines.append(
-            f"指标预警：完成率 = 实际完成值 ÷ 本阶段目标值 × 100；累计类 🟢 ≥ {_n(self.ind_green)}，🟡 {_n(self.ind_yellow)}–{_n(self.ind_green)}，"
-            f"🔴 < {_n(self.ind_yellow)} 或实际为0；比率类 🟢 达到目标，🟡 达到目标的{_pct(self.ind_rate_yellow)}，🔴 更低；"
-            f"越低越好的比率 🟡 不超过目标的{_pct(self.ind_lower_yellow)}；成本上限超出即🔴；目标为0时实际为0即🟢"
+            f"指标预警：完成率 = 实际完成值 ÷ 本阶段目标值 × 100；累计类完成率 ≥ {_n(self.ind_green)} 为绿灯，"
+            f"{_n(self.ind_yellow)}–{_n(self.ind_green)} 为黄灯，< {_n(self.ind_yellow)} 或实际为0为红灯；"
+            f"比率类达到目标为绿灯，达到目标的{_pct(self.ind_rate_yellow)}为黄灯，更低为红灯；"
+            f"越低越好的比率不超过目标为绿灯，不超过目标的{_pct(self.ind_lower_yellow)}为黄灯；"
+            "成本上限超出即红灯；目标为0时实际为0即绿灯；定性指标按达成、部分达成、未达成分别为绿、黄、红灯"
         )
-        lines.append(f"🔵 超额：实际完成值达到年度目标的{_pct(self.ind_blue)}及以上（提示目标偏保守）；⚪ 未填报或年底才能衡量，不参与评判")
+        lines.append(f"蓝灯（超额）：实际完成值达到年度目标的{_pct(self.ind_blue)}及以上（提示目标偏保守）；白灯：未填报或年底才能衡量，不参与评判")
         lines.append("所有比率、差距先按四舍五入保留两位小数，再据此判定灯色")
         return lines
 

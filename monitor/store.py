@@ -125,6 +125,7 @@ class Store:
         self._lock = threading.RLock()
         if self.path == ":memory:":
             self._memory = duckdb.connect(":memory:")
+            self._memory.execute("SET enable_progress_bar = false")
         else:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
@@ -141,6 +142,7 @@ class Store:
         while True:
             try:
                 con = duckdb.connect(self.path)
+                con.execute("SET enable_progress_bar = false")  # never draw bars into a server log
                 break
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
@@ -209,6 +211,26 @@ class Store:
 
     def years(self) -> list[int]:
         return [int(y) for y in self.df("SELECT DISTINCT year FROM projects ORDER BY year")["year"]]
+
+    def monitoring_month(self, year: int) -> int | None:
+        """The month a user looks at by default: the declared monitoring point of that year if
+        there is one (e.g. 1-10月 while December's spend is already in), else the latest month with data."""
+        text = self.scalar("SELECT value FROM settings WHERE key = 'monitoring_point'")
+        if text:
+            y, m = (int(x) for x in str(text).split("-"))
+            if y == year:
+                return m
+        return self.latest_month(year)
+
+    def set_monitoring_point(self, year: int, month: int | None) -> None:
+        """Declare (or with None, clear) the monitoring point: the year and month reports default to."""
+        with self.transaction() as con:
+            if month is None:
+                con.execute("DELETE FROM settings WHERE key = 'monitoring_point'")
+            else:
+                if not 1 <= month <= 12:
+                    raise MonitorError(f"监控月份应为1到12，而不是{month}")
+                con.execute("INSERT OR REPLACE INTO settings VALUES ('monitoring_point', ?)", [f"{year}-{month}"])
 
     def latest_month(self, year: int) -> int | None:
         m = self.scalar("SELECT max(month) FROM monthly WHERE year = ? AND spent <> 0", [year])

@@ -17,7 +17,7 @@ from .money import FEN_PER_WAN, fmt_bp, fmt_wan
 from .rules import Rules
 from .status import QUADRANTS, Status
 from .store import Note, Store
-from .warnings import suggest_for_indicator, suggest_for_project
+from .warnings import mark_noted, noted_items, suggest_for_indicator, suggest_for_project  # noqa: F401 - pages use views.mark_noted
 
 # Budget bands for the project list, in 万元: (label, lower bound inclusive, upper bound exclusive).
 MONEY_BANDS: tuple[tuple[str, int, int | None], ...] = (
@@ -179,22 +179,9 @@ def search_projects(projects: pd.DataFrame, text: str, limit: int = 500) -> pd.D
     return sort_projects(hits).head(limit)
 
 
-def noted_items(notes: list[Note], month: int) -> frozenset[tuple[str, str]]:
-    """(project, indicator) pairs with a written cause this month — the rule `warning_items` uses."""
-    return frozenset((n.project_code, n.indicator_name) for n in notes if n.month == month and (n.explanation or n.causes))
-
-
 def noted_projects(notes: list[Note], month: int) -> frozenset[str]:
     """Projects whose money item has a written cause this month."""
     return frozenset(code for code, ind in noted_items(notes, month) if ind == "")
-
-
-def mark_noted(items: pd.DataFrame, notes: list[Note], month: int) -> pd.DataFrame:
-    """`warning_items` output with has_note recomputed for other notes (items cached without notes)."""
-    noted = noted_items(notes, month)
-    out = items.copy()
-    out["has_note"] = [(c, i) in noted for c, i in zip(out["project_code"], out["indicator_name"])]
-    return out
 
 
 # -- the quadrant chart -------------------------------------------------------------------------

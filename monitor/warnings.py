@@ -32,7 +32,7 @@ SUGGESTIONS: dict[str, Suggestion] = {s.code: s for s in (
                "尽快启动项目实施，明确实施计划和时间节点，按进度及时申请资金支付；确实无法实施的，及时调减预算并同步调整绩效目标。"),
     Suggestion("low_execution", "其他", "截至{month}月末预算执行率{rate}，低于序时进度{gap}个百分点，沉淀资金{idle}；今后须月均支出{required}方可在年底达到目标。", "加快执行",
                "做好项目资金使用计划，加快已完成项目的结算申请工作，及时支付项目资金，减少资金沉淀。"),
-    Suggestion("slightly_behind", "其他", "截至{month}月末预算执行率{rate}，略低于序时进度（差{gap}个百分点）。", "加快执行",
+    Suggestion("slightly_behind", "其他", "截至{month}月末预算执行率{rate}，低于序时进度{gap}个百分点，进度偏慢。", "加快执行",
                "按用款计划加快支付进度，跟踪合同履约和验收，及时办理结算。"),
     Suggestion("forecast_miss", "其他", "目前执行进度正常，但按{basis}预计年底执行率仅{projected}。", "加快执行",
                "提前安排四季度支付计划，避免资金集中于年底支出。"),
@@ -135,9 +135,21 @@ def suggest_for_indicator(st: Status, project_code: str, indicator_name: str) ->
     return _fill(code, values, likelihood)
 
 
+def noted_items(notes: list[Note], month: int) -> frozenset[tuple[str, str]]:
+    """(project, indicator) pairs that have a written cause or explanation for this month."""
+    return frozenset((n.project_code, n.indicator_name) for n in notes if n.month == month and (n.explanation or n.causes))
+
+
+def mark_noted(items: pd.DataFrame, notes: list[Note], month: int) -> pd.DataFrame:
+    """Set has_note on warning items (lets a caller cache the items and re-mark them after a note)."""
+    noted = noted_items(notes, month)
+    out = items.copy()
+    out["has_note"] = [(c, i) in noted for c, i in zip(out["project_code"], out["indicator_name"], strict=True)]
+    return out
+
+
 def warning_items(st: Status, notes: list[Note]) -> pd.DataFrame:
     """Every red and yellow item of the month (money and indicators), with its suggestion and note state."""
-    noted = {(n.project_code, n.indicator_name) for n in notes if n.month == st.month and (n.explanation or n.causes)}
     p = st.projects[st.projects["level"].isin(["red", "yellow"])]
     money = pd.DataFrame({
         "kind": "资金", "department_name": p["department_name"], "unit_name": p["unit_name"],
@@ -162,6 +174,6 @@ def warning_items(st: Status, notes: list[Note]) -> pd.DataFrame:
     items["suggested_cause"] = [SUGGESTIONS[c].cause if c else "" for c in codes]
     items["suggested_measure_type"] = [SUGGESTIONS[c].measure_type if c else "" for c in codes]
     items["suggested_measure"] = [SUGGESTIONS[c].measure if c else "" for c in codes]
-    items["has_note"] = [(pc, ind) in noted for pc, ind in zip(items["project_code"], items["indicator_name"], strict=False)]
+    items = mark_noted(items, notes, st.month)
     items["_rank"] = items["level"].map({"red": 0, "yellow": 1})
     return items.sort_values(["department_name", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)

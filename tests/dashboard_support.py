@@ -66,6 +66,7 @@ class StreamlitServer:
     """`streamlit run` of a script on a free port against a database; stop() ends only this process."""
 
     def __init__(self, db: Path, script: Path = APP, log: Path | None = None):
+        self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "MONITOR_DB": str(db)}

@@ -64,3 +64,10 @@ def test_a_writer_holding_the_file_makes_another_process_wait_then_fail_clearly(
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_the_demo_opens_at_its_monitoring_point_1_to_10(demo_store: Store) -> None:
+    assert demo_store.latest_month(2023) == 12  # seed 000's units report the whole year
+    assert demo_store.monitoring_month(2023) == 10
+    demo_store.set_monitoring_point(2023, None)
+    assert demo_store.monitoring_month(2023) == 12

@@ -63,10 +63,10 @@ def test_overview_shows_region_figures_and_the_seed_department() -> None:
     assert "序时进度口径：按月（m/12）" in _texts(at)  # the rules in force, under the legend
 
 
-def test_default_month_is_the_latest_with_data(demo_db) -> None:  # type: ignore[no-untyped-def]
+def test_default_month_is_the_monitoring_point_of_the_data(demo_db) -> None:  # type: ignore[no-untyped-def]
     at = make_app(month=None).run()
     _ok(at)
-    assert at.sidebar.selectbox("month").value == Store(demo_db).latest_month(DEMO_YEAR)
+    assert at.sidebar.selectbox("month").value == Store(demo_db).monitoring_month(DEMO_YEAR) == 10
     assert at.sidebar.selectbox("year").value == DEMO_YEAR
 
 

@@ -1,40 +1,20 @@
 """报告导出: the project report and department 通报 (Word), the monitoring table (Excel), a zip of all reports."""
 
-from __future__ import annotations
+import dashboard_path  # noqa: F401  (repository root on sys.path)
 
-import os
 from datetime import date
 
 import streamlit as st
 
+from dashboard import common
 from monitor.errors import MonitorError
 from monitor.report import department_report, monitoring_table, project_report, report_filename, reports_zip
-from monitor.status import compute_status
-from monitor.store import Store
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALL_DEPARTMENTS = "（全部部门）"
 
-
-@st.cache_resource
-def get_store() -> Store:
-    return Store(os.environ.get("MONITOR_DB", "data/monitor.duckdb"))
-
-
-@st.cache_resource(max_entries=4)
-def _status(data_version: int, year: int, month: int):  # type: ignore[no-untyped-def]
-    # keyed by data_version: an import from the CLI or another page shows on the next run
-    return compute_status(get_store(), year, month)
-
-
-def _selection(store: Store) -> tuple[int, int] | None:
-    years = store.years()
-    if not years:
-        return None
-    year = st.session_state.get("year") or years[-1]
-    month = st.session_state.get("month") or store.latest_month(int(year)) or 12
-    return int(year), int(month)
+common.route_guard()
 
 
 def _bytes_button(label: str, make, file_name: str, mime: str, key: str) -> None:  # type: ignore[no-untyped-def]
@@ -51,19 +31,11 @@ def _bytes_button(label: str, make, file_name: str, mime: str, key: str) -> None
 
 
 def main() -> None:
-    st.header("报告导出")
-    store = get_store()
-    sel = _selection(store)
-    if sel is None:
-        st.info("数据库中还没有数据，请先导入数据或加载演示数据。")
-        return
-    year, month = sel
-    try:
-        status = _status(store.data_version(), year, month)
-    except MonitorError as exc:
-        st.error(str(exc))
-        return
-    st.caption(f"{year}年1-{month}月，序时进度{status.schedule.bp / 100:.2f}%；文件按当前数据生成。")
+    # the shared year/month selection and the cached status of the other pages
+    c, status = common.require()
+    common.page_header("报告导出", c, status)
+    store, year, month = common.store(), c.year, c.month
+    st.caption("文件按当前数据生成。")
     projects = status.projects
 
     st.subheader("项目绩效运行监控报告（Word）")

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard (run dashboard/app.py)."""

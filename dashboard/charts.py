@@ -1,0 +1,117 @@
+"""Plotly figures: Chinese labels, one colour per light (LEVEL_COLORS), rates in %, money in 万元.
+
+Figures only convert units for plotting (bp → %, 分 → 万元); every figure they show comes from
+`monitor`. Hover texts use the exact formatters (fmt_bp, fmt_wan).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from monitor.money import fmt_bp, fmt_wan
+from monitor.status import LEVEL_COLORS, LEVEL_LABELS
+
+FONT = dict(family="Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif", size=13)
+SCHEDULE_COLOR = "#444444"
+PLAN_COLOR = "#1f77b4"
+MAX_DEPARTMENT_BARS = 30
+
+
+def _layout(fig: go.Figure, height: int, **kw: object) -> go.Figure:
+    fig.update_layout(height=height, font=FONT, margin=dict(l=10, r=10, t=36, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), **kw)
+    return fig
+
+
+def _pct(bp: pd.Series) -> pd.Series:
+    return pd.to_numeric(bp, errors="coerce") / 100
+
+
+def departments(deps: pd.DataFrame, schedule_bp: int) -> tuple[go.Figure, int]:
+    """Execution rate per department (worst first) against the 序时进度 line; returns (figure, shown)."""
+    d = deps.sort_values(["rate_bp", "department_name"]).head(MAX_DEPARTMENT_BARS).iloc[::-1]
+    fig = go.Figure(go.Bar(
+        x=_pct(d["rate_bp"]), y=d["department_name"], orientation="h",
+        marker_color=[LEVEL_COLORS.get(lv, LEVEL_COLORS["none"]) for lv in d["level"]],
+        text=[fmt_bp(v) for v in d["rate_bp"]], textposition="outside", cliponaxis=False,
+        customdata=[[LEVEL_LABELS[lv], fmt_wan(b), fmt_wan(s), r] for lv, b, s, r in
+                    zip(d["level"], d["budget_fen"], d["spent_fen"], d["level_reason"])],
+        hovertemplate="%{y}<br>执行率 %{text}<br>预算 %{customdata[1]}，累计支出 %{customdata[2]}<br>"
+                      "%{customdata[0]}：%{customdata[3]}<extra></extra>",
+        name="预算执行率", showlegend=False,
+    ))
+    sched = schedule_bp / 100
+    fig.add_vline(x=sched, line_dash="dash", line_color=SCHEDULE_COLOR,
+                  annotation_text=f"序时进度 {fmt_bp(schedule_bp)}", annotation_position="top")
+    top = max([sched, *_pct(d["rate_bp"]).dropna().tolist()]) if len(d) else sched
+    fig.update_xaxes(title_text="预算执行率（%）", range=[0, top * 1.18 + 1], ticksuffix="%")
+    fig.update_yaxes(title_text=None, automargin=True)
+    return _layout(fig, height=110 + 30 * len(d)), len(d)
+
+
+def cumulative(curve: pd.DataFrame, month: int) -> go.Figure:
+    """Cumulative execution by month (actual up to the monitoring month) against schedule and plan."""
+    months = [f"{m}月" for m in curve["month"]]
+    actual = curve["month"] <= month
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=[m for m, a in zip(months, actual) if a], y=_pct(curve.loc[actual, "cum_rate_bp"]), mode="lines+markers",
+        name="累计执行率", line=dict(color=LEVEL_COLORS["green"], width=3),
+        customdata=[[fmt_bp(r), fmt_wan(c)] for r, c in zip(curve.loc[actual, "cum_rate_bp"], curve.loc[actual, "cum_spent_fen"])],
+        hovertemplate="%{x}：累计执行率 %{customdata[0]}（累计支出 %{customdata[1]}）<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(
+        x=months, y=_pct(curve["schedule_bp"]), mode="lines", name="序时进度",
+        line=dict(color=SCHEDULE_COLOR, dash="dash"),
+        customdata=[fmt_bp(v) for v in curve["schedule_bp"]], hovertemplate="%{x}：序时进度 %{customdata}<extra></extra>",
+    ))
+    if int(curve["cum_plan_fen"].max() or 0) > 0:
+        fig.add_trace(go.Scatter(
+            x=months, y=_pct(curve["cum_plan_bp"]), mode="lines", name="用款计划",
+            line=dict(color=PLAN_COLOR, dash="dot"),
+            customdata=[fmt_bp(v) for v in curve["cum_plan_bp"]], hovertemplate="%{x}：计划累计 %{customdata}<extra></extra>",
+        ))
+    fig.update_yaxes(title_text="占预算（%）", ticksuffix="%", rangemode="tozero")
+    fig.update_xaxes(title_text=None)
+    return _layout(fig, height=360)
+
+
+def monthly_bars(curve: pd.DataFrame, month: int) -> go.Figure:
+    """Spend of each month in 万元, months after the monitoring point greyed out."""
+    shown = curve[curve["month"] <= month]
+    fig = go.Figure(go.Bar(
+        x=[f"{m}月" for m in shown["month"]], y=shown["spent_fen"] / 1_000_000, marker_color=PLAN_COLOR,
+        customdata=[fmt_wan(v) for v in shown["spent_fen"]], hovertemplate="%{x}：支出 %{customdata}<extra></extra>",
+        name="当月支出",
+    ))
+    fig.update_yaxes(title_text="当月支出（万元）")
+    return _layout(fig, height=360)
+
+
+def quadrants(points: pd.DataFrame, x_col: str, x_label: str, x_line_bp: int) -> go.Figure:
+    """Money (x) against targets (y = share of indicators on track), coloured by the money light.
+
+    SVG markers, one hover string per point and numpy coordinates: a few thousand points then cost
+    little to send and draw (WebGL would start slowly on office PCs without a usable GPU).
+    """
+    fig = go.Figure()
+    y = _pct(points["share_bp"]).fillna(100.0)  # no judged indicator: targets not behind (quadrant rule)
+    hover = (points["project_name"] + "<br>" + points["project_code"] + " · " + points["department_name"]
+             + "<br>执行率 " + points["rate_bp"].map(fmt_bp) + "，指标" + points["indicator_level"].map(LEVEL_LABELS)
+             + "<br>" + points["quadrant"])
+    for level in ("red", "yellow", "green", "none"):
+        sel = (points["level"] == level).to_numpy()
+        if not sel.any():
+            continue
+        fig.add_trace(go.Scatter(
+            x=_pct(points.loc[sel, x_col]).to_numpy(), y=y[sel].to_numpy(), mode="markers", name=f"资金{LEVEL_LABELS[level]}",
+            marker=dict(color=LEVEL_COLORS[level], size=8, opacity=0.75, line=dict(width=0.5, color="white")),
+            hovertext=hover[sel].tolist(), hovertemplate="%{hovertext}<extra></extra>",
+        ))
+    fig.add_vline(x=x_line_bp / 100, line_dash="dash", line_color=SCHEDULE_COLOR,
+                  annotation_text="资金绿灯线", annotation_position="top")
+    fig.add_hline(y=100, line_dash="dash", line_color=SCHEDULE_COLOR)
+    fig.update_xaxes(title_text=x_label)
+    fig.update_yaxes(title_text="正常指标占已评判指标（%）", ticksuffix="%", range=[-5, 108])
+    return _layout(fig, height=440)

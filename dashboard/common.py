@@ -1,0 +1,367 @@
+"""What every page shares: the store, the cached computations and the year/month selection.
+
+Caching
+-------
+Every cached result is keyed on `Ctx` = (db path, data version, year, month, rules json), so a page
+shows new data on its first run after an import, a rule change or a saved note — from this
+dashboard or from the CLI — and never anything user-specific.
+
+- `Status` (100,000 projects come with a million indicator rows) sits in `st.cache_resource`: shared
+  read-only across sessions. `st.cache_data` would unpickle a copy of it on every rerun, which
+  costs more than the page itself. Nothing may mutate it; the views in `monitor.views` never do.
+- What pages render (chart frames, the curve, warnings, notes) goes through `st.cache_data`.
+- Saving a note bumps the data version but cannot change money or indicator lights (status does
+  not read notes). So when a note save is the only write in between, the new version is recorded
+  as an alias of the old one for the status and the suggestions (`base`), instead of recomputing a
+  province's status after every note.
+- Reading the data version opens the DuckDB file (tens of ms for a province); it is cached on the
+  file's stat signature, which every commit changes and no read does.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from monitor import views
+from monitor.errors import NotFound
+from monitor.money import fmt_bp
+from monitor.rules import Rules
+from monitor.status import LEVEL_ICONS, LEVEL_LABELS, Status, compute_status, monthly_curve
+from monitor.store import Note, Store
+from monitor.warnings import warning_items
+
+ROOT = Path(__file__).resolve().parent.parent
+
+APP_TITLE = "预算执行与绩效运行监控看板"
+DEFAULT_DB = "data/monitor.duckdb"
+MONTHS = tuple(range(1, 13))
+QUADRANT_POINTS = 600  # points drawn in the quadrant chart (all projects when fewer): SVG scatter costs ~1 ms per point to draw
+# Streamlit's colour names per light, for metric deltas and Markdown dots (:red[●]). The theme in
+# .streamlit/config.toml sets these colours to monitor.status.LEVEL_COLORS, so dots, deltas and
+# charts show one colour per light. Dots, not the emoji of LEVEL_ICONS: many office PCs (and this
+# CI machine) have no colour-emoji font and would show empty boxes.
+LEVEL_ST_COLORS = {"red": "red", "yellow": "yellow", "green": "green", "blue": "blue", "none": "gray"}
+
+# session-state keys shared by all pages (the report page may read them too)
+YEAR, MONTH, PROJECT, USER = "year", "month", "project", "note_user"
+
+
+def db_path() -> str:
+    return str(Path(os.environ.get("MONITOR_DB", DEFAULT_DB)).resolve())
+
+
+@st.cache_resource(show_spinner=False)
+def get_store(path: str) -> Store:
+    return Store(path)
+
+
+def store() -> Store:
+    return get_store(db_path())
+
+
+# -- routing ------------------------------------------------------------------------------------
+ROUTED = "_routed_by_app"
+
+
+def routed_run(page: object) -> None:
+    """app.py runs the chosen page through this, so the page knows the sidebar and state are set."""
+    st.session_state[ROUTED] = True
+    try:
+        page.run()  # type: ignore[attr-defined]
+    finally:
+        st.session_state.pop(ROUTED, None)
+
+
+def route_guard() -> None:
+    """First line of every page: make sure the entrypoint ran.
+
+    A folder named pages/ beside the entrypoint makes Streamlit treat the app as an old-style
+    multipage app until st.navigation has run once in the process (AppTest even resets that before
+    every run), so a page can be started directly — without the sidebar or the session state. Such a
+    run executes the entrypoint instead, which routes back to this same page, and stops.
+    """
+    if st.session_state.get(ROUTED):
+        return
+    import runpy
+
+    runpy.run_path(str(ROOT / "dashboard" / "app.py"), run_name="__main__")
+    st.stop()
+
+
+# -- versions -----------------------------------------------------------------------------------
+def _signature(path: str) -> tuple[object, ...]:
+    out: list[object] = []
+    for f in (path, path + ".wal"):
+        try:
+            s = os.stat(f)
+            out.append((s.st_mtime_ns, s.st_size))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _version_at(path: str, signature: tuple[object, ...]) -> int:
+    return get_store(path).data_version()
+
+
+def data_version(path: str | None = None) -> int:
+    path = path or db_path()
+    return _version_at(path, _signature(path))
+
+
+@st.cache_resource(show_spinner=False)
+def _aliases() -> dict[tuple[str, int], int]:
+    return {}
+
+
+def base_version(path: str, version: int) -> int:
+    return _aliases().get((path, version), version)
+
+
+def record_note_write(path: str, before: int, after: int) -> None:
+    """After a note save: if it was the only write (versions are consecutive), reuse the status."""
+    if after == before + 1:
+        _aliases()[(path, after)] = base_version(path, before)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _rules_json(path: str, version: int) -> str:
+    return get_store(path).get_rules().to_json()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _years(path: str, version: int) -> list[int]:
+    return get_store(path).years()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _latest_month(path: str, version: int, year: int) -> int | None:
+    return get_store(path).monitoring_month(year)
+
+
+def years() -> list[int]:
+    path = db_path()
+    return _years(path, base_version(path, data_version(path)))
+
+
+def latest_month(year: int) -> int:
+    path = db_path()
+    return _latest_month(path, base_version(path, data_version(path)), year) or 12
+
+
+# -- the selection ------------------------------------------------------------------------------
+def _query_int(name: str, allowed: list[int] | tuple[int, ...]) -> int | None:
+    raw = st.query_params.get(name)
+    try:
+        value = int(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return value if value in allowed else None
+
+
+def init_selection() -> None:
+    """The one place session state is initialised: from the URL if it names a year/month, else the
+    latest year and its latest month with data."""
+    ys = years()
+    if not ys:
+        return
+    # A server-side page switch (st.switch_page) drops all widget state, the sidebar's included.
+    restore_widgets(YEAR, MONTH)
+    if st.session_state.get(YEAR) not in ys:
+        st.session_state[YEAR] = _query_int("year", ys) or ys[-1]
+        st.session_state.pop(MONTH, None)
+    if st.session_state.get(MONTH) not in MONTHS:
+        st.session_state[MONTH] = _query_int("month", MONTHS) or latest_month(st.session_state[YEAR])
+
+
+def on_year_change() -> None:
+    st.session_state[MONTH] = latest_month(st.session_state[YEAR])
+
+
+def keep_selection_in_url() -> None:
+    """Year and month in the address, so a reload or a shared link shows the same figures."""
+    for name, key in (("year", YEAR), ("month", MONTH)):
+        value = str(st.session_state[key])
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """The cache key of everything a page shows."""
+
+    path: str
+    version: int  # the data version: notes included
+    base: int  # the version whose status and suggestions still hold (see the module docstring)
+    year: int
+    month: int
+    rules_json: str
+
+    @property
+    def rules(self) -> Rules:
+        return Rules.from_json(self.rules_json)
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}年1-{self.month}月"
+
+
+def ctx() -> Ctx | None:
+    if YEAR not in st.session_state:
+        return None
+    path = db_path()
+    version = data_version(path)
+    base = base_version(path, version)
+    return Ctx(path, version, base, int(st.session_state[YEAR]), int(st.session_state[MONTH]), _rules_json(path, base))
+
+
+@st.cache_resource(show_spinner="正在计算监控状态……", max_entries=3)
+def _status(path: str, base: int, year: int, month: int, rules_json: str) -> Status | None:
+    try:
+        return compute_status(get_store(path), year, month, Rules.from_json(rules_json))
+    except NotFound:
+        return None
+
+
+def status(c: Ctx) -> Status | None:
+    return _status(c.path, c.base, c.year, c.month, c.rules_json)
+
+
+def require() -> tuple[Ctx, Status]:
+    """The context and status of the page, or a message and stop when there is nothing to show."""
+    c = ctx()
+    s = status(c) if c else None
+    if c is None or s is None:
+        st.info("数据库中还没有项目数据。请到「数据」页下载导入模板、填好后上传导入。")
+        st.stop()
+    return c, s
+
+
+def page_header(title: str, c: Ctx, s: Status) -> None:
+    st.title(title)
+    st.caption(f"{c.period} · 序时进度 {fmt_bp(s.schedule.bp)} · 数据库 {Path(c.path).name}")
+
+
+def dot(level: str) -> str:
+    return f":{LEVEL_ST_COLORS.get(level, 'gray')}[{'○' if level == 'none' else '●'}]"
+
+
+def light(level: str) -> str:
+    """Markdown: a coloured dot and the word, e.g. :red[●] 红灯."""
+    return f"{dot(level)} {LEVEL_LABELS.get(level, level)}"
+
+
+def label(level: str) -> str:
+    """Plain text for widgets that cannot colour (select boxes)."""
+    return LEVEL_LABELS.get(level, level)
+
+
+def colorize(text: str) -> str:
+    """Core texts (rules, reasons) write lights as emoji; show them as coloured dots instead."""
+    for level, icon in LEVEL_ICONS.items():
+        text = text.replace(icon, dot(level))
+    return text
+
+
+def rules_caption(s: Status) -> None:
+    st.caption("现行规则：\n" + "\n".join(f"- {colorize(line)}" for line in s.rules.describe()))
+
+
+def forget_cached_results() -> None:
+    """After an import or a rule change: results are keyed by version anyway; this frees memory."""
+    st.cache_data.clear()
+    _status.clear()
+
+
+# -- cached results -----------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=8)
+def overview(c: Ctx) -> dict[str, object]:
+    s = status(c)
+    assert s is not None
+    return {
+        "region": s.region.to_dict(),
+        "departments": s.departments.copy(),
+        "points": views.quadrant_points(s.projects, limit=QUADRANT_POINTS),
+        "quadrants": views.quadrant_counts(s.projects),
+        "projects": len(s.projects),
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def overview_figures(c: Ctx) -> dict[str, object]:
+    """The overview's figures, built once per data version (read-only; Streamlit copies them to send).
+    Building a Plotly figure validates every point, which costs more than drawing it."""
+    from dashboard import charts
+
+    s = status(c)
+    assert s is not None
+    data = overview(c)
+    deps, shown = charts.departments(data["departments"], s.schedule.bp)  # type: ignore[arg-type]
+    x_col, x_label, x_line = views.money_axis(s.rules)
+    return {
+        "departments": deps, "departments_shown": shown,
+        "curve": charts.cumulative(curve(c), c.month),
+        "quadrants": charts.quadrants(data["points"], x_col, x_label, x_line),  # type: ignore[arg-type]
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def curve(c: Ctx, project: str | None = None) -> pd.DataFrame:
+    return monthly_curve(get_store(c.path), c.year, c.rules, project=project)
+
+
+@st.cache_resource(show_spinner="正在整理预警清单……", max_entries=3)
+def _warnings_base(path: str, base: int, year: int, month: int, rules_json: str) -> pd.DataFrame:
+    s = _status(path, base, year, month, rules_json)
+    assert s is not None
+    return warning_items(s, [])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def warnings(c: Ctx) -> pd.DataFrame:
+    base = _warnings_base(c.path, c.base, c.year, c.month, c.rules_json)
+    return views.mark_noted(base, month_notes(c), c.month)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def month_notes(c: Ctx) -> list[Note]:
+    """Every note of the year up to the month (notes are few; one query for all projects)."""
+    return get_store(c.path).notes(c.year, month=c.month)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def project_notes(c: Ctx, code: str) -> list[Note]:
+    return get_store(c.path).notes(c.year, project_code=code)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def units_without_month(c: Ctx) -> pd.DataFrame:
+    return views.units_without_month(get_store(c.path), c.year, c.month)
+
+
+def restore_widgets(*keys: str) -> None:
+    """Give back widget values Streamlit dropped while another page was shown (filters survive a
+    visit to a project)."""
+    for key in keys:
+        kept = "_kept_" + key
+        if key not in st.session_state and kept in st.session_state:
+            st.session_state[key] = st.session_state[kept]
+
+
+def remember_widgets(*keys: str) -> None:
+    for key in keys:
+        if key in st.session_state:
+            st.session_state["_kept_" + key] = st.session_state[key]
+
+
+def open_project(code: str) -> None:
+    """Go to 项目详情 for a project, keeping the selection (a rerun, not a new session)."""
+    st.session_state[PROJECT] = code
+    st.switch_page(str(ROOT / "dashboard" / "pages" / "project.py"), query_params={
+        "project": code, "year": str(st.session_state[YEAR]), "month": str(st.session_state[MONTH])})

@@ -1,0 +1,67 @@
+"""总览: the region against the schedule, departments, the monthly curve and the quadrant chart."""
+
+import dashboard_path  # noqa: F401  (repository root on sys.path)
+import streamlit as st
+
+from dashboard import common, tables
+from monitor import views
+from monitor.money import fmt_bp, fmt_wan
+
+common.route_guard()
+
+c, s = common.require()
+common.page_header("总览", c, s)
+data = common.overview(c)
+figs = common.overview_figures(c)
+r = data["region"]
+
+top = st.columns(3)
+top[0].metric("预算执行率", fmt_bp(r["rate_bp"]), views.gap_text(r["gap_bp"]),
+              delta_color=common.LEVEL_ST_COLORS[r["level"]], delta_arrow="off", border=True,
+              help=f"累计支出 ÷ 预算；序时进度 {fmt_bp(r['schedule_bp'])}；{common.label(r['level'])}")
+top[1].metric("累计支出", fmt_wan(r["spent_fen"]), f"预算（调整后）{fmt_wan(r['budget_fen'])}", delta_color="off",
+              delta_arrow="off", border=True)
+top[2].metric("沉淀资金（到位未支出）", fmt_wan(r["idle_fen"]),
+              f"资金到位率 {fmt_bp(r['arrival_bp'])}（到位 {fmt_wan(r['arrived_fen'])}）", delta_color="off",
+              delta_arrow="off", border=True)
+
+counts = st.columns(2)
+with counts[0].container(border=True):
+    st.caption(f"项目资金灯（共{data['projects']:,}个项目）")
+    st.markdown(f"#### {common.dot('red')} 红灯 {r['red']:,}　{common.dot('yellow')} 黄灯 {r['yellow']:,}　"
+                f"{common.dot('green')} 绿灯 {r['green']:,}")
+with counts[1].container(border=True):
+    st.caption("绩效指标灯（超额：实际达到年度目标的较高比例，提示目标偏保守；未评判：未填报或年底才能衡量）")
+    st.markdown(f"#### {common.dot('red')} 红灯 {r['ind_red']:,}　{common.dot('yellow')} 黄灯 {r['ind_yellow']:,}　"
+                f"{common.dot('green')} 绿灯 {r['ind_green']:,}　{common.dot('blue')} 超额 {r['ind_blue']:,}　"
+                f"{common.dot('none')} 未评判 {r['ind_none']:,}")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("各部门预算执行率")
+    shown = figs["departments_shown"]
+    st.plotly_chart(figs["departments"], key="chart_departments", config={"displayModeBar": False})
+    if shown < len(data["departments"]):
+        st.caption(f"显示执行率最低的{shown}个部门（共{len(data['departments'])}个），全部部门见页末明细。")
+with right:
+    st.subheader("全区累计执行率与序时进度")
+    st.plotly_chart(figs["curve"], key="chart_curve", config={"displayModeBar": False})
+
+st.subheader("资金与目标：项目四象限")
+q_left, q_right = st.columns([3, 1])
+with q_left:
+    points = data["points"]
+    st.plotly_chart(figs["quadrants"], key="chart_quadrants", config={"displayModeBar": False})
+with q_right:
+    for row in data["quadrants"].itertuples(index=False):
+        st.metric(row.quadrant, f"{row.projects:,}个项目", f"沉淀资金 {fmt_wan(row.idle_fen)}",
+                  delta_color="off", delta_arrow="off")
+sampled = f"项目共{data['projects']:,}个，图中画出{len(points):,}个（沉淀资金最多的项目和按象限抽样的项目）。" \
+    if data["projects"] > len(points) else ""
+st.caption(f"横轴：资金执行（虚线为资金绿灯线）；纵轴：已评判指标中绿灯和超额所占比例，100%线以下即有红灯、黄灯指标（目标滞后）。"
+           f"点的颜色为资金灯：{common.light('red')}、{common.light('yellow')}、{common.light('green')}。{sampled}")
+common.rules_caption(s)
+
+with st.expander("各部门明细", expanded=False):
+    frame, config = tables.department_rows(data["departments"])
+    st.dataframe(tables.styled(frame), hide_index=True, column_config=config, key="table_departments")

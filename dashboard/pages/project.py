@@ -1,0 +1,119 @@
+"""项目详情: money, curve, projections, indicators and the monitoring notes of one project."""
+
+import pandas as pd
+import dashboard_path  # noqa: F401  (repository root on sys.path)
+import streamlit as st
+
+from dashboard import charts, common, notes_form, tables
+from monitor import views
+from monitor.money import fmt_bp, fmt_wan
+
+common.route_guard()
+
+CHOICES = 500
+APPLIED = "_project_from_url"  # the ?project= value already applied, so a later choice is not overridden
+
+c, s = common.require()
+common.page_header("项目详情", c, s)
+codes = s.projects["project_code"]
+
+# ?project=CODE (a link or st.switch_page) wins once; the chooser then drives the URL.
+wanted = st.query_params.get("project")
+if wanted and wanted != st.session_state.get(APPLIED):
+    st.session_state[APPLIED] = wanted
+    if bool((codes == wanted).any()):
+        st.session_state[common.PROJECT] = wanted
+    else:
+        st.warning(f"{c.year}年没有项目编码为「{wanted}」的项目，请在下方选择。")
+current = st.session_state.get(common.PROJECT)
+if current is None or not bool((codes == current).any()):
+    current = str(views.sort_projects(s.projects).iloc[0]["project_code"])
+    st.session_state[common.PROJECT] = current
+
+
+def _choose() -> None:
+    st.session_state[common.PROJECT] = st.session_state["project_select"]
+
+
+pick_a, pick_b = st.columns([1, 3])
+search = pick_a.text_input("搜索项目", key="project_search", placeholder="名称或编码")
+found = views.search_projects(s.projects, search, CHOICES)
+if not bool((found["project_code"] == current).any()):
+    found = pd.concat([s.projects[codes == current], found])
+labels = dict(zip(found["project_code"], found["project_code"] + "　" + found["project_name"]))
+st.session_state["project_select"] = current
+pick_b.selectbox(f"项目（{len(found):,}个可选，按沉淀资金排列）", list(labels), key="project_select",
+                 format_func=labels.get, on_change=_choose)
+if st.query_params.get("project") != current:
+    st.query_params["project"] = current
+    st.session_state[APPLIED] = current
+
+p = s.project(current)
+st.subheader(f"{p['project_name']}")
+st.caption(f"{p['project_code']} · {p['department_name']} · {p['unit_name']}")
+light_line = f"资金 {common.light(p['level'])}：{p['level_reason']}"
+ind_line = f"绩效指标 {common.light(p['indicator_level'])}（{p['quadrant']}）"
+getattr(st, {"red": "error", "yellow": "warning"}.get(p["level"], "success"))(f"{light_line}　|　{ind_line}")
+
+m = st.columns(3)
+m[0].metric("预算执行率", fmt_bp(p["rate_bp"]), views.gap_text(p["gap_bp"]), delta_color=common.LEVEL_ST_COLORS[p["level"]],
+            delta_arrow="off", border=True, help=f"累计支出 ÷ {s.rules.describe()[1].split('÷ ')[-1]}；序时进度 {fmt_bp(p['schedule_bp'])}")
+m[1].metric("累计支出", fmt_wan(p["spent_fen"]), f"沉淀资金 {fmt_wan(p['idle_fen'])}", delta_color="off",
+            delta_arrow="off", border=True)
+m[2].metric("预计年底执行率", fmt_bp(p["projected_bp"]), f"按{p['projected_basis']}预计", delta_color="off",
+            delta_arrow="off", border=True)
+m2 = st.columns(3)
+m2[0].metric("年初预算", fmt_wan(p["initial_fen"]), border=True)
+m2[1].metric("调整后预算", fmt_wan(p["budget_fen"]), border=True)
+m2[2].metric("到位资金", fmt_wan(p["arrived_fen"]), f"到位率 {fmt_bp(p['arrival_bp'])}", delta_color="off",
+             delta_arrow="off", border=True)
+
+curve = common.curve(c, current)
+left, right = st.columns(2)
+left.markdown("**累计执行率、序时进度与用款计划**")
+left.plotly_chart(charts.cumulative(curve, c.month), key="chart_project_curve", config={"displayModeBar": False})
+right.markdown("**各月支出**")
+right.plotly_chart(charts.monthly_bars(curve, c.month), key="chart_project_months", config={"displayModeBar": False})
+
+st.markdown("**年底预测**")
+pace = views.required_pace_text(p, s.rules)
+if pace:
+    (st.warning if p["level"] in ("red", "yellow") or p["projected_miss"] else st.info)(pace)
+st.dataframe(tables.projections(views.projections(p)), hide_index=True, key="table_projections")
+
+st.markdown("**绩效指标**")
+inds = views.indicator_order(s.project_indicators(current))
+if inds.empty:
+    st.caption("该项目没有绩效指标。")
+for level1, group in inds.groupby("level1", sort=False):
+    st.markdown(f"{level1}")
+    # every row visible: a red indicator must not hide below a scroll bar
+    st.dataframe(tables.styled(tables.indicators(group).drop(columns=["一级指标"])), hide_index=True, key=f"table_ind_{level1}",
+                 height=38 + 35 * len(group),
+                 column_config={"判定依据": st.column_config.TextColumn(width="large")})
+
+st.divider()
+st.markdown(f"**监控说明（{c.period}）**")
+st.caption("每个红灯、黄灯事项一条说明：未填写的已按系统建议预填，修改后保存即可。两人同时修改同一条说明时，后保存的一方会收到提示，不会覆盖对方的内容。")
+common.restore_widgets(common.USER)
+st.text_input("填报人", key=common.USER, placeholder="姓名或科室，记入修改记录")
+common.remember_widgets(common.USER)
+notes = common.project_notes(c, current)
+for item in views.note_items(s, current, notes):
+    notes_form.render(c, s, current, item, notes)
+
+earlier = views.open_earlier_notes(notes, c.month)
+st.markdown("**以前月份尚未完成的措施**")
+if not earlier:
+    st.caption("没有。")
+else:
+    st.dataframe(pd.DataFrame({
+        "月份": [f"{n.month}月" for n in earlier],
+        "事项": [n.indicator_name or "项目资金" for n in earlier],
+        "问题": [n.problem for n in earlier],
+        "纠偏措施": [n.measure for n in earlier],
+        "责任人": [n.owner for n in earlier],
+        "完成时限": [f"{n.due_month}月" if n.due_month else "" for n in earlier],
+        "措施状态": [n.status for n in earlier],
+    }), hide_index=True, key="table_open_notes")
+    st.caption("在本月说明中更新措施状态（改为“已完成”即关闭）。")

@@ -1,0 +1,131 @@
+"""Display frames: Chinese headers, lights as icon + word, money in 万元 and rates in % as numbers
+(so a column still sorts as a number) with the column formats that show them to two/four places."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from monitor.errors import Problem
+from monitor.money import fmt_bp, fmt_wan
+from monitor.status import LEVEL_COLORS, LEVEL_LABELS
+
+WAN = st.column_config.NumberColumn(format="%.4f")
+PCT = st.column_config.NumberColumn(format="%.2f%%")
+PP = st.column_config.NumberColumn(format="%.2f")
+
+
+def _word(level: str) -> str:
+    return f"{'○' if level == 'none' else '●'} {LEVEL_LABELS.get(level, level)}"
+
+
+_COLOR_OF_WORD = {_word(lv): LEVEL_COLORS[lv] for lv in LEVEL_COLORS}
+
+
+def _light(levels: pd.Series) -> list[str]:
+    return [_word(lv) for lv in levels]
+
+
+def styled(frame: pd.DataFrame, columns: tuple[str, ...] = ("资金", "指标", "灯")) -> object:
+    """The frame with its light columns in the light's colour (dots, not emoji: see common.LEVEL_ST_COLORS)."""
+    cols = [c for c in columns if c in frame.columns]
+    return frame.style.map(lambda v: f"color: {_COLOR_OF_WORD.get(v, 'inherit')}; font-weight: 600", subset=cols)
+
+
+def _wan(fen: pd.Series) -> pd.Series:
+    return pd.to_numeric(fen, errors="coerce") / 1_000_000
+
+
+def _pct(bp: pd.Series) -> pd.Series:
+    return pd.to_numeric(bp, errors="coerce") / 100
+
+
+def projects(frame: pd.DataFrame, noted: frozenset[str]) -> tuple[pd.DataFrame, dict[str, object]]:
+    """The figures a reader compares first (rate, gap, idle money) come first; who and what after."""
+    out = pd.DataFrame({
+        "资金": _light(frame["level"]),
+        "项目名称": frame["project_name"].to_numpy(),
+        "执行率": _pct(frame["rate_bp"]).to_numpy(),
+        "落后序时进度(个百分点)": _pct(frame["gap_bp"]).to_numpy(),
+        "沉淀资金(万元)": _wan(frame["idle_fen"]).to_numpy(),
+        "预算(万元)": _wan(frame["budget_fen"]).to_numpy(),
+        "累计支出(万元)": _wan(frame["spent_fen"]).to_numpy(),
+        "预计年底执行率": _pct(frame["projected_bp"]).to_numpy(),
+        "指标": _light(frame["indicator_level"]),
+        "说明": ["已填写" if c in noted else "未填写" for c in frame["project_code"]],
+        "主管部门": frame["department_name"].to_numpy(),
+        "预算单位": frame["unit_name"].to_numpy(),
+        "项目编码": frame["project_code"].to_numpy(),
+        "象限": frame["quadrant"].to_numpy(),
+        "判定依据": frame["level_reason"].to_numpy(),
+    })
+    config = {"项目名称": st.column_config.TextColumn(pinned=True), "预算(万元)": WAN, "累计支出(万元)": WAN,
+              "沉淀资金(万元)": WAN, "执行率": PCT, "落后序时进度(个百分点)": PP, "预计年底执行率": PCT}
+    return out, config
+
+
+def indicators(inds: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "一级指标": inds["level1"].to_numpy(),
+        "二级指标": inds["level2"].to_numpy(),
+        "三级指标": inds["name"].to_numpy(),
+        "年度目标值": inds["target_text"].to_numpy(),
+        "本阶段目标值": inds["stage_text"].fillna("—").to_numpy(),
+        "实际完成值": inds["actual_text"].fillna("未填报").to_numpy(),
+        "完成率": [fmt_bp(None if pd.isna(v) else int(v)) for v in inds["completion_bp"]],
+        "灯": _light(inds["level"]),
+        "判定依据": inds["level_reason"].to_numpy(),
+    })
+
+
+def warnings(items: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
+    out = pd.DataFrame({
+        "主管部门": items["department_name"].to_numpy(),
+        "预算单位": items["unit_name"].to_numpy(),
+        "灯": _light(items["level"]),
+        "类别": items["kind"].to_numpy(),
+        "项目编码": items["project_code"].to_numpy(),
+        "项目名称": items["project_name"].to_numpy(),
+        "指标": items["indicator_name"].to_numpy(),
+        "预警原因": items["reason"].to_numpy(),
+        "沉淀资金(万元)": _wan(items["idle_fen"]).to_numpy(),
+        "建议原因": items["suggested_cause"].to_numpy(),
+        "建议措施": items["suggested_measure"].to_numpy(),
+        "说明": ["✅ 已填写" if h else "✏️ 未填写" for h in items["has_note"]],
+    })
+    return out, {"沉淀资金(万元)": WAN, "建议措施": st.column_config.TextColumn(width="large"),
+                 "预警原因": st.column_config.TextColumn(width="medium")}
+
+
+def problems(items: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "文件": [p.file for p in items],
+        "工作表": [p.sheet for p in items],
+        "行": [str(p.row) if p.row is not None else "" for p in items],
+        "列": [p.column or "" for p in items],
+        "问题": [p.message for p in items],
+    })
+
+
+def projections(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "预测口径": [b + ("（采用）" if u else "") for b, u in zip(frame["basis"], frame["used"])],
+        "预计全年支出": [fmt_wan(None if pd.isna(v) else int(v)) for v in frame["fen"]],
+        "预计年底执行率": [fmt_bp(None if pd.isna(v) else int(v)) for v in frame["rate_bp"]],
+    })
+
+
+def department_rows(deps: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
+    out = pd.DataFrame({
+        "灯": _light(deps["level"]),
+        "主管部门": deps["department_name"].to_numpy(),
+        "项目数": deps["projects"].to_numpy(),
+        "预算(万元)": _wan(deps["budget_fen"]).to_numpy(),
+        "累计支出(万元)": _wan(deps["spent_fen"]).to_numpy(),
+        "执行率": _pct(deps["rate_bp"]).to_numpy(),
+        "落后序时进度(个百分点)": _pct(deps["gap_bp"]).to_numpy(),
+        "沉淀资金(万元)": _wan(deps["idle_fen"]).to_numpy(),
+        "🔴": deps["red"].to_numpy(), "🟡": deps["yellow"].to_numpy(), "🟢": deps["green"].to_numpy(),
+        "判定依据": deps["level_reason"].to_numpy(),
+    })
+    return out, {"预算(万元)": WAN, "累计支出(万元)": WAN, "沉淀资金(万元)": WAN, "执行率": PCT, "落后序时进度(个百分点)": PP}

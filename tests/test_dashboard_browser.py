@@ -1,0 +1,132 @@
+"""A real headless Chromium against `streamlit run`: the finance officer's path through the pages.
+
+Screenshots of every page go to tests/artifacts/ (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from dashboard_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DEMO_YEAR, SEED_PROJECT, demo_server  # noqa: F401
+
+from monitor.store import Store
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+
+# Streamlit has finished when its running indicator is gone and every Plotly chart has drawn.
+READY = """() => !document.querySelector('[data-testid=stStatusWidget]')
+  && document.querySelector('[data-testid=stMain] h1') !== null
+  && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.querySelector('.main-svg'))"""
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
+
+
+def settle(pg, charts: int = 0, expect: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Wait for the rerun to finish; `expect` = a text only the new result shows (the running
+    indicator appears late, so its absence alone does not prove the rerun has happened)."""
+    if expect:
+        pg.wait_for_function("t => document.querySelector('[data-testid=stMain]').innerText.includes(t)", arg=expect)
+    pg.wait_for_timeout(300)
+    pg.wait_for_function(READY)
+    if charts:
+        pg.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {3 * charts}")
+
+
+def shoot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A full-length picture: the app scrolls inside its own container, so stretch the window."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    height = pg.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    pg.set_viewport_size({"width": 1440, "height": min(max(int(height) + 40, 900), 6000)})
+    pg.wait_for_timeout(500)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    pg.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def main_text(pg) -> str:  # type: ignore[no-untyped-def]
+    return pg.locator("[data-testid=stMain]").inner_text()
+
+
+def choose(pg, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick an option of a Streamlit select box or multiselect by its label."""
+    widget = pg.locator("[data-testid=stMultiSelect], [data-testid=stSelectbox]").filter(has_text=label).first
+    widget.locator("input").click()
+    pg.get_by_role("option", name=option, exact=True).click()
+    pg.keyboard.press("Escape")
+
+
+def test_officer_filters_red_opens_the_seed_project_and_writes_a_note(demo_server, page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    pg.goto(demo_server.url)
+    settle(pg, charts=3, expect="2023年1-10月")  # the demo opens at its monitoring point
+    text = main_text(pg)
+    assert "总览" in text and "72.13%" in text and "落后序时进度11.20个百分点" in text
+    shoot(pg, "1_overview")
+
+    pg.get_by_role("link", name="低执行项目").click()
+    settle(pg, expect="符合条件的项目")
+    choose(pg, "资金灯", "红灯")
+    settle(pg, expect="符合条件的项目 1 个")
+    assert "符合条件的项目 1 个" in main_text(pg)
+    shoot(pg, "2_low_execution_red")
+
+    # a click on the row's selection box opens the project
+    grid = pg.locator("[data-testid=stDataFrame]").first.bounding_box()
+    pg.mouse.click(grid["x"] + 18, grid["y"] + 35 + 17)
+    pg.wait_for_url(re.compile(r".*/project\?.*project=" + re.escape(SEED_PROJECT)))
+    settle(pg, charts=2, expect="工会经费项目")
+    text = main_text(pg)
+    assert "工会经费项目" in text and "27.46%" in text and "红灯" in text
+    assert "落后序时进度55.88个百分点" in text
+    shoot(pg, "3_project_seed")
+
+    pg.get_by_label("填报人").fill("青云谱区总工会 王五")
+    pg.get_by_label("填报人").press("Enter")
+    settle(pg)
+    money = pg.locator("[data-testid=stExpander]").filter(has_text="项目资金").first
+    money.locator("summary").click()
+    box = money.get_by_label("原因说明")
+    box.fill("浏览器测试：已完成结算，11月集中支付。")
+    money.get_by_role("button", name="保存说明").click()
+    pg.get_by_text("已保存（第2版").wait_for()
+    settle(pg)
+
+    pg.reload()
+    settle(pg, charts=2)
+    money = pg.locator("[data-testid=stExpander]").filter(has_text="项目资金").first
+    money.locator("summary").click()
+    assert money.get_by_label("原因说明").input_value() == "浏览器测试：已完成结算，11月集中支付。"
+    assert "已保存第2版 · 青云谱区总工会 王五" in money.inner_text()
+    stored = next(n for n in Store(demo_server.db).notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
+    assert stored.explanation.startswith("浏览器测试") and stored.version == 2
+
+
+@pytest.mark.parametrize("path, name, charts, expected", [
+    ("warnings?month=10", "4_warnings", 0, "共8项预警"),
+    ("data?month=10", "5_data", 0, "下载导入模板"),
+    ("settings?month=10", "6_settings", 0, "现行规则"),
+])
+def test_other_pages_render_in_the_browser(demo_server, page, path, name, charts, expected) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{demo_server.url}/{path}")
+    settle(page, charts, expect=expected)
+    assert expected in main_text(page)
+    assert not page.locator("[data-testid=stException]").count()
+    shoot(page, name)
