@@ -31,6 +31,7 @@ run: $(VENV)/.installed
 	MONITOR_DB=$(DB) $(VENV)/bin/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(VENV)/.installed system-deps
+	$(VENV)/bin/ruff check monitor dashboard tests bench
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.installed system-deps

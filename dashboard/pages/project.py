@@ -1,7 +1,7 @@
 """项目详情: money, curve, projections, indicators and the monitoring notes of one project."""
 
-import pandas as pd
 import dashboard_path  # noqa: F401  (repository root on sys.path)
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, common, notes_form, tables

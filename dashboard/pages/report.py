@@ -1,9 +1,8 @@
 """报告导出: the project report and department 通报 (Word), the monitoring table (Excel), a zip of all reports."""
 
-import dashboard_path  # noqa: F401  (repository root on sys.path)
-
 from datetime import date
 
+import dashboard_path  # noqa: F401  (repository root on sys.path)
 import streamlit as st
 
 from dashboard import common

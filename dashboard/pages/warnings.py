@@ -1,8 +1,8 @@
 """预警: every red and yellow item of the month, by department, with the suggested measure and
 whether its note has been written."""
 
-import pandas as pd
 import dashboard_path  # noqa: F401  (repository root on sys.path)
+import pandas as pd
 import streamlit as st
 
 from dashboard import common, tables
