@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.demo import DEMO_DIR, load_demo
+from monitor.status import Status, compute_status
 from monitor.store import Store
 
 
@@ -24,6 +25,14 @@ def demo_store(demo_db_template: Path, tmp_path: Path) -> Store:
     path = tmp_path / "monitor.duckdb"
     shutil.copy(demo_db_template, path)
     return Store(path)
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[Store, Status]:
+    """An in-memory demo store and its 1-10月 status, shared by a module's read-only tests."""
+    store = Store(":memory:")
+    load_demo(store)
+    return store, compute_status(store, 2023, 10)
 
 
 @pytest.fixture

@@ -26,21 +26,13 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-__all__ = ["DEMO_MONTH", "DEMO_YEAR", "SEED_PROJECT", "demo_db", "demo_template", "make_app", "StreamlitServer"]
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, built once; tests copy it so that each can write."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    load_demo(Store(path))
-    return path
+__all__ = ["DEMO_MONTH", "DEMO_YEAR", "SEED_PROJECT", "demo_db", "make_app", "StreamlitServer"]
 
 
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def demo_db(demo_db_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "monitor.duckdb"
-    shutil.copy(demo_template, path)
+    shutil.copy(demo_db_template, path)  # the session demo file of conftest.py
     monkeypatch.setenv("MONITOR_DB", str(path))
     return path
 

@@ -6,7 +6,7 @@ import io
 from dataclasses import replace
 
 import pytest
-from dashboard_support import DEMO_MONTH, DEMO_YEAR, SEED_PROJECT, demo_db, demo_template, make_app  # noqa: F401
+from dashboard_support import DEMO_MONTH, DEMO_YEAR, SEED_PROJECT, demo_db, make_app  # noqa: F401
 from openpyxl import Workbook
 
 from dashboard.notes_form import form_key

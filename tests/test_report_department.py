@@ -7,20 +7,10 @@ from datetime import date
 import pytest
 from _report_golden import check_golden
 
-from monitor.demo import load_demo
 from monitor.errors import NotFound
 from monitor.report import department_report, department_report_title, docx_lines
-from monitor.status import compute_status
-from monitor.store import Store
 
 WHEN = date(2023, 11, 5)
-
-
-@pytest.fixture(scope="module")
-def demo():
-    store = Store(":memory:")
-    load_demo(store)
-    return store, compute_status(store, 2023, 10)
 
 
 def test_region_golden(demo):

@@ -11,7 +11,7 @@ import pytest
 from _report_golden import check_golden
 from docx import Document
 
-from monitor.demo import SEED_PROJECT, load_demo
+from monitor.demo import SEED_PROJECT
 from monitor.report import (
     docx_lines,
     load,
@@ -22,8 +22,8 @@ from monitor.report import (
     reports_zip,
     tracking_conclusion,
 )
-from monitor.status import compute_status, monthly_curve
-from monitor.store import Note, Store
+from monitor.status import monthly_curve
+from monitor.store import Note
 
 ISSUER = "江西正效咨询管理有限公司"
 WHEN = date(2023, 12, 10)
@@ -59,13 +59,6 @@ SEED_TABLE4 = [
 def norm(v: str) -> str:
     """The seed writes “=80 人” for a stated figure and “>=” for “≥”; compare the figures."""
     return v.replace(" ", "").replace(">=", "≥").replace("<=", "≤").lstrip("=")
-
-
-@pytest.fixture(scope="module")
-def demo():
-    store = Store(":memory:")
-    load_demo(store)
-    return store, compute_status(store, 2023, 10)
 
 
 @pytest.fixture(scope="module")

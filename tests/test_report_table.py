@@ -8,19 +8,12 @@ import pytest
 from _report_golden import check_golden
 from openpyxl import load_workbook
 
-from monitor.demo import SEED_PROJECT, load_demo
+from monitor.demo import SEED_PROJECT
 from monitor.report import monitoring_table, sheet_names, xlsx_lines
 from monitor.report.data import load
 from monitor.report.table import render_table
 from monitor.status import LEVEL_COLORS, compute_status
 from monitor.store import Note, Store
-
-
-@pytest.fixture(scope="module")
-def demo():
-    store = Store(":memory:")
-    load_demo(store)
-    return store, compute_status(store, 2023, 10)
 
 
 @pytest.fixture(scope="module")
