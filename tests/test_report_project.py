@@ -131,9 +131,14 @@ def test_section5_carries_the_seed_problems(lines):
     assert "项目继续执行，但需纠偏" in s5
 
 
-def test_tables_1_and_2_show_declared_and_adjusted_targets(seed_docx):
+def test_tables_are_numbered_as_in_the_seed(lines):
+    captions = [x for x in lines if x[:1] == "表" and x[1:2].isdigit()]
+    assert captions == ["表1 项目绩效目标申报表", "表2 项目总目标调整表", "表3 年度绩效分解目标调整表", "表4 项目产出目标、效果目标对比表"]
+
+
+def test_tables_1_and_3_show_declared_and_adjusted_targets(seed_docx):
     doc = Document(io.BytesIO(seed_docx))
-    t1, t2 = doc.tables[0], doc.tables[1]
+    t1, t2 = doc.tables[0], doc.tables[2]
     t1_names = [r.cells[2].text for r in t1.rows[2:]]
     assert "上解上级工会经费(万)" in t1_names  # the original of an 调整 indicator
     assert "各类培训合格率" not in t1_names  # 新增指标 were not declared

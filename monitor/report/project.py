@@ -219,6 +219,13 @@ def _targets(ctx: _Context, w: D.DocWriter) -> None:
             rows, merge_cols=(0, 1), lead_rows=[("年度绩效目标", goal)])
 
     w.heading(2, "项目绩效目标核对和确定情况")
+    # 表2 as in the seed: the total goal as declared; the data records no separate adjusted goal
+    w.heading(3, "年度绩效目标设定")
+    w.para("项目年度总体绩效目标与申报内容核对如下表。")
+    w.caption("项目总目标调整表")
+    w.table([D.Col("", 2.6), D.Col("原申报表内容", 7.4, left=True), D.Col("是否调整", 2.0), D.Col("调整后内容", 4.0, left=True)],
+            [["年度绩效目标", goal, "否", "—"]])
+    w.heading(3, "年度分解目标核对、确定")
     counts = d["adjust_type"].value_counts() if not d.empty else pd.Series(dtype=int)
     tracked = set(ctx.inds["name"])
     parts = [f"{k}{int(counts.get(k, 0))}项" for k in ("原指标", ADJUSTED, ADDED, DELETED) if int(counts.get(k, 0))]
