@@ -127,56 +127,72 @@ def _split_headers(file: str, sheet: str, headers: list[object]) -> tuple[list[s
 
 
 def _read_xlsx(path: Path) -> dict[str, RawSheet]:
+    """Values through calamine (Rust; 25× openpyxl's read-only mode on a large sheet); the 指标进度
+    sheet through openpyxl, the one reader that also gives each cell's number format, which is how
+    an Excel percent cell (0.95 shown as 95%) is told from the number 0.95."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # noqa: BLE001 - calamine raises several error types for a damaged file
+        raise ImportRejected([Problem(path.name, "—", None, None, f"无法打开工作簿：{exc}")]) from exc
+    out: dict[str, RawSheet] = {}
+    problems: list[Problem] = []
+    for name in book.sheet_names:
+        if name not in SPEC:
+            continue
+        if name == "指标进度":
+            rows, pct = _rows_with_formats(path, name)
+        else:
+            rows, pct = book.get_sheet_by_name(name).to_python(skip_empty_area=False), None
+        raw, hp = _sheet_from_rows(path.name, name, rows, pct)
+        problems += hp
+        out[name] = raw
+    if problems:
+        raise ImportRejected(problems)
+    return out
+
+
+def _rows_with_formats(path: Path, sheet: str) -> tuple[list[list[object]], list[list[bool]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise ImportRejected([Problem(path.name, "—", None, None, f"无法打开工作簿：{exc}")]) from exc
-    out: dict[str, RawSheet] = {}
-    problems: list[Problem] = []
+        raise ImportRejected([Problem(path.name, sheet, None, None, f"无法打开工作簿：{exc}")]) from exc
     try:
-        for ws in wb.worksheets:
-            if ws.title not in SPEC:
-                continue
-            want_fmt = ws.title == "指标进度"
-            it = ws.iter_rows(values_only=not want_fmt)
-            header_row = next(it, None)
-            if header_row is None:
-                out[ws.title] = RawSheet(path.name, ws.title, pd.DataFrame(), np.array([], dtype=np.int64))
-                continue
-            header = [c if not want_fmt else c.value for c in header_row]
-            names, units, hp = _split_headers(path.name, ws.title, header)
-            problems += hp
-            values: list[tuple[object, ...]] = []
-            pct: list[tuple[bool, ...]] = []
-            for row in it:
-                if want_fmt:
-                    vals = tuple(getattr(c, "value", None) for c in row)
-                    pct.append(tuple("%" in (getattr(c, "number_format", "") or "") for c in row))
-                else:
-                    vals = tuple(row)
-                values.append(vals)
-            width = len(names)
-            values = [tuple(v[:width]) + (None,) * (width - len(v)) for v in values]
-            frame = pd.DataFrame(values, columns=range(width), dtype=object)
-            frame.columns = names
-            frame = frame.loc[:, [n for n in names if n]]
-            rows = np.arange(2, len(frame) + 2)
-            keep = ~frame.map(_is_blank).all(axis=1).to_numpy() if len(frame) else np.array([], dtype=bool)
-            percent: dict[str, np.ndarray] = {}
-            if want_fmt and pct:
-                flags = pd.DataFrame([tuple(p[:width]) + (False,) * (width - len(p)) for p in pct])
-                for i, n in enumerate(names):
-                    if n in ("实际完成值", "本阶段目标值"):
-                        percent[n] = flags[i].to_numpy(dtype=bool)[keep]
-            out[ws.title] = RawSheet(path.name, ws.title, _normalise(frame[keep].reset_index(drop=True)), rows[keep], units, percent)
+        rows: list[list[object]] = []
+        pct: list[list[bool]] = []
+        for row in wb[sheet].iter_rows():
+            rows.append([getattr(c, "value", None) for c in row])
+            pct.append(["%" in (getattr(c, "number_format", "") or "") for c in row])
+        return rows, pct
     finally:
         wb.close()
-    if problems:
-        raise ImportRejected(problems)
-    return out
+
+
+def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]],
+                     pct: list[list[bool]] | None) -> tuple[RawSheet, list[Problem]]:
+    """A sheet's rows (header first) as a RawSheet keeping each row's spreadsheet row number."""
+    if not rows:
+        return RawSheet(file, sheet, pd.DataFrame(), np.array([], dtype=np.int64)), []
+    names, units, problems = _split_headers(file, sheet, list(rows[0]))
+    width = len(names)
+    values = [tuple(v[:width]) + (None,) * (width - len(v)) for v in rows[1:]]
+    frame = pd.DataFrame(values, columns=range(width), dtype=object)
+    frame.columns = names
+    frame = frame.loc[:, [n for n in names if n]]
+    numbers = np.arange(2, len(frame) + 2)
+    keep = ~frame.map(_is_blank).all(axis=1).to_numpy() if len(frame) else np.array([], dtype=bool)
+    percent: dict[str, np.ndarray] = {}
+    if pct is not None and len(pct) > 1:
+        flags = pd.DataFrame([tuple(p[:width]) + (False,) * (width - len(p)) for p in pct[1:]])
+        for i, n in enumerate(names):
+            if n in ("实际完成值", "本阶段目标值") and i in flags.columns:
+                percent[n] = flags[i].to_numpy(dtype=bool)[keep]
+    frame = _normalise(frame[keep].reset_index(drop=True))
+    return RawSheet(file, sheet, frame, numbers[keep], units, percent), problems
 
 
 def _read_csv_dir(folder: Path, only: Path | None = None) -> dict[str, RawSheet]:

@@ -213,3 +213,10 @@ def test_the_template_has_every_sheet_and_header_and_imports_empty(tmp_path: Pat
     store = Store(tmp_path / "e.duckdb")
     rep = import_path(store, path)
     assert sum(rep.counts.values()) == 0 and store.is_empty()
+
+
+def test_a_file_that_is_not_a_workbook_is_rejected_in_chinese(tmp_path: Path, demo_store: Store) -> None:
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_bytes(b"this is not a zip file")
+    err = rejected(demo_store, bad)
+    assert err.problems[0].file == "坏文件.xlsx" and "无法打开工作簿" in err.problems[0].message
