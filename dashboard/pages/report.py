@@ -39,7 +39,11 @@ def main() -> None:
 
     st.subheader("项目绩效运行监控报告（Word）")
     labels = {f"{r.project_name}（{r.unit_name}，{r.project_code}）": r.project_code for r in projects.itertuples(index=False)}
-    choice = st.selectbox("项目", list(labels), key="report-project")
+    # the project open on 项目详情 is the one the user most likely wants a report for
+    current = st.session_state.get(common.PROJECT)
+    options = list(labels)
+    index = next((i for i, k in enumerate(options) if labels[k] == current), 0)
+    choice = st.selectbox("项目", options, index=index, key="report-project")
     issuer = st.text_input("报告出具单位（留空则为项目单位）", key="report-issuer")
     when = st.date_input("报告日期", value=date.today(), key="report-date")
     if choice:
