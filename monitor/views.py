@@ -13,7 +13,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from .money import FEN_PER_WAN, fmt_bp, fmt_wan
+from .money import FEN_PER_WAN, fmt_bp, fmt_wan, round_div
 from .rules import Rules
 from .status import QUADRANTS, Status
 from .store import Note, Store
@@ -89,7 +89,7 @@ def projections(project: pd.Series) -> pd.DataFrame:
         fen = None if v is None or pd.isna(v) else int(v)
         rows.append({
             "basis": label, "fen": fen,
-            "rate_bp": None if fen is None or not denom else _round_div(fen * 10000, denom),
+            "rate_bp": None if fen is None or not denom else round_div(fen * 10000, denom),
             "used": label == project["projected_basis"],
         })
     return pd.DataFrame({
@@ -98,12 +98,6 @@ def projections(project: pd.Series) -> pd.DataFrame:
         "rate_bp": pd.array([r["rate_bp"] for r in rows], dtype="Int64"),
         "used": [r["used"] for r in rows],
     })
-
-
-def _round_div(num: int, den: int) -> int:
-    from .money import round_div
-
-    return round_div(num, den)
 
 
 # -- the project list ---------------------------------------------------------------------------
