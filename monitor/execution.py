@@ -270,6 +270,7 @@ SELECT months.month,
   CAST(sum(coalesce(s.planned, 0)) OVER (ORDER BY months.month) * 100 AS BIGINT) AS cum_plan_fen,
   CAST(sum(coalesce(s.arrived, 0)) OVER (ORDER BY months.month) * 100 AS BIGINT) AS cum_arrived_fen,
   CAST((SELECT sum(budget_adjusted) FROM p) * 100 AS BIGINT) AS budget_fen,
+  CAST((SELECT sum(budget_initial) FROM p) * 100 AS BIGINT) AS initial_fen,
   s.month IS NOT NULL AS has_data
 FROM months LEFT JOIN s USING (month) ORDER BY months.month
 """

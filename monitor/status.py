@@ -15,7 +15,7 @@ import pandas as pd
 from . import execution, indicators, sqlfns
 from .errors import NotFound
 from .indicators import describe
-from .money import bp_to_float
+from .money import bp_to_float, round_div
 from .rules import Rules
 from .schedule import Schedule, schedule_for
 from .store import Store
@@ -157,16 +157,24 @@ def monthly_curve(store: Store, year: int, rules: Rules | None = None, departmen
     """Month by month: spend, cumulative spend, plan and arrivals (分) and the 序时进度 line (bp).
 
     For the region (default), one department, or one project. cum_rate_bp is cumulative spend ÷
-    adjusted budget; schedule_bp is the common schedule of that month-end under the rules in force.
+    the denominator in force (adjusted or initial budget, or the funds arrived by that month), so
+    the curve at the monitoring month shows the same rate as the status; cum_plan_bp is the plan
+    over the adjusted budget; schedule_bp is the common schedule of each month-end.
     """
     rules = rules or store.get_rules()
     with store.connect() as con:
         sqlfns.install(con)
         frame = con.execute(execution.CURVE_SQL, {"year": year, "department": department, "project": project}).df()
-    budget = int(frame["budget_fen"].iloc[0]) if len(frame) and not pd.isna(frame["budget_fen"].iloc[0]) else 0
-    from .money import round_div
 
-    frame["cum_rate_bp"] = [round_div(int(c) * 10000, budget) if budget else None for c in frame["cum_spent_fen"]]
+    def whole(col: str) -> int:
+        return int(frame[col].iloc[0]) if len(frame) and not pd.isna(frame[col].iloc[0]) else 0
+
+    budget = whole("budget_fen")
+    if rules.denominator == "arrived":
+        denoms = [int(a) for a in frame["cum_arrived_fen"]]
+    else:
+        denoms = [whole("initial_fen") if rules.denominator == "initial" else budget] * len(frame)
+    frame["cum_rate_bp"] = [round_div(int(c) * 10000, d) if d else None for c, d in zip(frame["cum_spent_fen"], denoms, strict=True)]
     frame["cum_plan_bp"] = [round_div(int(c) * 10000, budget) if budget else None for c in frame["cum_plan_fen"]]
     frame["schedule_bp"] = [schedule_for(year, int(m), rules if rules.schedule_mode != "plan" else Rules()).bp for m in frame["month"]]
     return frame

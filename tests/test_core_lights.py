@@ -161,3 +161,15 @@ def test_bad_rules_are_refused_in_chinese() -> None:
         Rules(schedule_mode="custom").validate()
     with pytest.raises(MonitorError, match="黄灯下限"):
         Rules(ratio_green=Decimal("50")).validate()
+
+
+@pytest.mark.parametrize("denominator", ["adjusted", "initial", "arrived"])
+def test_the_monthly_curve_ends_at_the_rate_the_status_states(tmp_path: Path, denominator: str) -> None:
+    from monitor.status import monthly_curve
+
+    monthly = [["P1", m, "10", "15"] for m in range(1, 11)]
+    store = region(tmp_path, [["P1", "部门甲", "单位甲", "100", "200"]], monthly)
+    rules = Rules(denominator=denominator)
+    store.set_rules(rules)
+    curve = monthly_curve(store, 2023, rules, project="P1")
+    assert curve.loc[curve["month"] == 10, "cum_rate_bp"].item() == compute_status(store, 2023, 10).project("P1")["rate_bp"]
