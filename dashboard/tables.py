@@ -125,7 +125,7 @@ def department_rows(deps: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]
         "执行率": _pct(deps["rate_bp"]).to_numpy(),
         "落后序时进度(个百分点)": _pct(deps["gap_bp"]).to_numpy(),
         "沉淀资金(万元)": _wan(deps["idle_fen"]).to_numpy(),
-        "🔴": deps["red"].to_numpy(), "🟡": deps["yellow"].to_numpy(), "🟢": deps["green"].to_numpy(),
+        "红灯项目": deps["red"].to_numpy(), "黄灯项目": deps["yellow"].to_numpy(), "绿灯项目": deps["green"].to_numpy(),
         "判定依据": deps["level_reason"].to_numpy(),
     })
     return out, {"预算(万元)": WAN, "累计支出(万元)": WAN, "沉淀资金(万元)": WAN, "执行率": PCT, "落后序时进度(个百分点)": PP}
