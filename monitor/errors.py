@@ -58,3 +58,7 @@ class StoreBusy(MonitorError):
 
 class NotFound(MonitorError):
     """A project, department or year the user asked for is not in the database."""
+
+
+class StaleStatus(MonitorError):
+    """The data changed after a status was computed; its words would no longer match its figures."""

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
@@ -410,7 +410,7 @@ def _causes(v: object) -> str:
 
 
 def _micro(d: Decimal | None) -> int | None:
-    return None if d is None else int((d * 1_000_000).to_integral_value())
+    return None if d is None else int((d * 1_000_000).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def _missing_columns(raw: RawSheet, chk: _Checker) -> bool:
@@ -708,6 +708,9 @@ def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[P
                                                   hundredths=("weight",) if table == "indicators" else ())
         if "projects" in frames:
             store.refresh_hierarchy(con)
+        keyed = [frames[t][["year", "project_code"]] for t in ("indicators", "progress") if t in frames]
+        if keyed:
+            store.rekey(con, pd.concat(keyed, ignore_index=True))
     return ImportReport(counts, warnings or [])
 
 

@@ -11,78 +11,113 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
+import pyarrow as pa
 
+from .errors import StaleStatus
 from .rules import Rules
+from .store import Store
 
+# The figures and light of every indicator, numbers only: the words (names, target text, units) are
+# joined by LABELS_SQL for the rows a view or report shows. Integer arithmetic in {int} (BIGINT, or
+# HUGEINT where the figures are too large for it; DuckDB raises rather than overflow).
 _INDICATORS_SQL = """
 WITH i AS (
-  SELECT * FROM indicators WHERE year = $year AND adjust_type <> '删除'
-), pr AS (
-  SELECT project_code, indicator_name,
-    arg_max(actual_value, month) FILTER (WHERE reported) AS a_v,
-    arg_max(actual_status, month) FILTER (WHERE reported) AS a_s,
-    arg_max(actual_text, month) FILTER (WHERE reported) AS a_t,
-    max(month) FILTER (WHERE reported) AS a_m,
-    any_value(stage_value) FILTER (WHERE month = $month) AS st_v,
-    any_value(stage_text) FILTER (WHERE month = $month) AS st_t
-  FROM (SELECT *, month <= $month AND (actual_value IS NOT NULL OR actual_status IS NOT NULL) AS reported
-        FROM progress WHERE year = $year)
-  GROUP BY project_code, indicator_name
+  SELECT indicator_id, project_code, seq, target_op AS op, nature, CAST(target_value{wide} * 1000000 AS {int}) AS v
+  FROM indicators WHERE year = $year AND adjust_type <> '删除'
+), a AS (
+  -- the latest report at or before the month (actuals are cumulative); see store.REKEY_SQL
+  SELECT indicator_id, CAST(actual_value{wide} * 1000000 AS {int}) AS act, actual_status AS status, month AS reported_month
+  FROM progress WHERE year = $year AND month <= $month AND reported_until > $month
+), g AS (
+  SELECT indicator_id, CAST(stage_value{wide} * 1000000 AS {int}) AS st_given
+  FROM progress WHERE year = $year AND month = $month AND stage_value IS NOT NULL
 ), j AS (
-  -- values in millionths of their unit, as BIGINT: exact, and fast enough for a province
-  SELECT i.project_code, i.seq, i.level1, i.level2, i.name, i.target_text, i.target_op AS op,
-    i.target_unit AS unit, i.nature, i.adjust_type, i.explanation, CAST(i.weight AS DOUBLE) AS weight,
-    CAST(i.target_value * 1000000 AS BIGINT) AS v,
-    CAST(pr.a_v * 1000000 AS BIGINT) AS act, pr.a_s AS status, pr.a_t AS actual_raw, pr.a_m AS reported_month,
-    pr.st_t AS stage_given_text, CAST(pr.st_v * 1000000 AS BIGINT) AS st_given,
-    {t_num} AS t_num
-  FROM i LEFT JOIN pr ON pr.project_code = i.project_code AND pr.indicator_name = i.name
+  SELECT i.*, a.act, a.status, a.reported_month, g.st_given, {t_num} AS t_num
+  FROM i LEFT JOIN a USING (indicator_id) LEFT JOIN g USING (indicator_id)
   {plan_join}
 ), s AS (
   -- a cumulative target without a given stage value is prorated by 序时进度, to a millionth of its unit
   SELECT *,
     CASE WHEN st_given IS NOT NULL THEN st_given
-         WHEN nature = 'cumulative' AND op IN ('>=', '>', '=') THEN CAST(rhu(CAST(v AS HUGEINT) * t_num, $t_den) AS BIGINT)
+         WHEN nature = 'cumulative' AND op IN ('>=', '>', '=') THEN rhu(v * t_num, $t_den)
          ELSE v END AS st
   FROM j
-), c AS MATERIALIZED (
+), c AS (
   SELECT *,
-    CASE WHEN act IS NOT NULL AND st > 0 THEN rhub(act * 10000, st) END AS completion_bp,
-    CASE WHEN act IS NOT NULL AND v > 0 THEN rhub(act * 10000, v) END AS annual_bp,
+    CASE WHEN act IS NOT NULL AND st > 0 THEN rhu(act * 10000, st) END AS completion_bp,
+    CASE WHEN act IS NOT NULL AND v > 0 THEN rhu(act * 10000, v) END AS annual_bp,
     -- 全年预计完成情况: a cumulative quantity not yet at its target goes on at its pace so far
     -- (actual ÷ 序时进度); one already there, a rate or a word stays as it stands
     CASE WHEN act IS NOT NULL AND nature = 'cumulative' AND t_num > 0 AND NOT (op IN ('>=', '>', '=') AND act >= v)
-         THEN CAST(rhu(CAST(act AS HUGEINT) * CAST($t_den AS HUGEINT), t_num) AS BIGINT) ELSE act END AS projected_micro
+         THEN rhu(act * $t_den, t_num) ELSE act END AS projected_micro
   FROM s
-), l AS (
-  SELECT *,
-    CASE
-      WHEN nature = 'qualitative' THEN
-        CASE status WHEN '达成' THEN 'green' WHEN '部分达成' THEN 'yellow' WHEN '未达成' THEN 'red' ELSE 'none' END
-      WHEN act IS NULL THEN 'none'
-      WHEN v = 0 AND op IN ('=', '<=', '<') THEN CASE WHEN act = 0 THEN 'green' ELSE 'red' END
-      WHEN op IN ('<=', '<') AND nature = 'rate' THEN
-        CASE WHEN (op = '<=' AND act <= st) OR (op = '<' AND act < st) THEN 'green'
-             WHEN completion_bp <= $ind_lower_yellow_bp THEN 'yellow' ELSE 'red' END
-      WHEN op IN ('<=', '<') THEN
-        CASE WHEN (op = '<=' AND act > v) OR (op = '<' AND act >= v) THEN 'red' ELSE 'green' END
-      WHEN act = 0 THEN 'red'
-      WHEN st IS NULL OR st <= 0 THEN 'green'
-      WHEN nature = 'rate' THEN
-        CASE WHEN completion_bp >= 10000 THEN 'green' WHEN completion_bp >= $ind_rate_yellow_bp THEN 'yellow' ELSE 'red' END
-      WHEN annual_bp >= $ind_blue_bp THEN 'blue'
-      WHEN completion_bp >= $ind_green_bp THEN 'green'
-      WHEN completion_bp >= $ind_yellow_bp THEN 'yellow'
-      ELSE 'red'
-    END AS level
-  FROM c
 )
-SELECT project_code, CAST(seq AS BIGINT) AS seq, level1, level2, name, target_text, op, unit, nature,
-  adjust_type, explanation, weight, v AS target_micro, st AS stage_micro, act AS actual_micro,
-  stage_given_text, actual_raw, status AS actual_status, CAST(reported_month AS BIGINT) AS reported_month,
-  completion_bp, annual_bp, projected_micro, level
-FROM l
+SELECT indicator_id, project_code, CAST(seq AS INTEGER) AS seq,
+  CAST(v AS BIGINT) AS target_micro, CAST(st AS BIGINT) AS stage_micro, CAST(act AS BIGINT) AS actual_micro,
+  CAST(reported_month AS TINYINT) AS reported_month, CAST(completion_bp AS BIGINT) AS completion_bp,
+  CAST(annual_bp AS BIGINT) AS annual_bp, CAST(projected_micro AS BIGINT) AS projected_micro,
+  CASE
+    WHEN nature = 'qualitative' THEN
+      CASE status WHEN '达成' THEN 'green' WHEN '部分达成' THEN 'yellow' WHEN '未达成' THEN 'red' ELSE 'none' END
+    WHEN act IS NULL THEN 'none'
+    WHEN v = 0 AND op IN ('=', '<=', '<') THEN CASE WHEN act = 0 THEN 'green' ELSE 'red' END
+    WHEN op IN ('<=', '<') AND nature = 'rate' THEN
+      CASE WHEN (op = '<=' AND act <= st) OR (op = '<' AND act < st) THEN 'green'
+           WHEN completion_bp <= $ind_lower_yellow_bp THEN 'yellow' ELSE 'red' END
+    WHEN op IN ('<=', '<') THEN
+      CASE WHEN (op = '<=' AND act > v) OR (op = '<' AND act >= v) THEN 'red' ELSE 'green' END
+    WHEN act = 0 THEN 'red'
+    WHEN st IS NULL OR st <= 0 THEN 'green'
+    WHEN nature = 'rate' THEN
+      CASE WHEN completion_bp >= 10000 THEN 'green' WHEN completion_bp >= $ind_rate_yellow_bp THEN 'yellow' ELSE 'red' END
+    WHEN annual_bp >= $ind_blue_bp THEN 'blue'
+    WHEN completion_bp >= $ind_green_bp THEN 'green'
+    WHEN completion_bp >= $ind_yellow_bp THEN 'yellow'
+    ELSE 'red'
+  END AS level
+FROM c
 """
+
+# The words of indicators at a month: names, target text, unit, and the stage and actual as written.
+# {which} narrows all three scans alike (one project, a set of ids, or the whole year).
+LABELS_SQL = """
+WITH i AS (
+  SELECT indicator_id, level1, level2, name, target_text, target_op AS op, target_unit AS unit, nature,
+    adjust_type, explanation, CAST(weight AS DOUBLE) AS weight
+  FROM indicators WHERE year = $year AND {which}
+), a AS (
+  SELECT indicator_id, actual_text AS actual_raw, actual_status
+  FROM progress WHERE year = $year AND {which} AND month <= $month AND reported_until > $month
+), g AS (
+  SELECT indicator_id, stage_text AS stage_given_text FROM progress WHERE year = $year AND {which} AND month = $month
+)
+SELECT * FROM i LEFT JOIN a USING (indicator_id) LEFT JOIN g USING (indicator_id)
+"""
+
+
+def labels(store: Store, year: int, month: int, version: int | None, ids: pd.Series | None = None,
+           project: str | None = None) -> pd.DataFrame:
+    """The labels of one project's indicators, of the indicators `ids`, or (neither) of the whole year,
+    as of data version `version`.
+
+    Ids are renumbered when indicators are written again, so labels are read only while the data
+    is the version the figures were computed on; otherwise StaleStatus.
+    """
+    from .execution import frame
+
+    with store.connect() as con:
+        if version is not None and store.data_version_on(con) != version:
+            raise StaleStatus("数据已被更新（导入或修改），这份监控状态已过期，请刷新后重新查看。")
+        p: dict[str, object] = {"year": year, "month": month}
+        if project is not None:
+            return frame(con, LABELS_SQL.replace("{which}", "project_code = $project"), p | {"project": project})
+        if ids is None:
+            return frame(con, LABELS_SQL.replace("{which}", "true"), p)
+        con.register("_ids", pa.table({"indicator_id": pa.array(ids.to_numpy(dtype="int64"))}))
+        try:
+            return frame(con, LABELS_SQL.replace("{which}", "indicator_id IN (SELECT indicator_id FROM _ids)"), p)
+        finally:
+            con.unregister("_ids")
 
 
 def params(rules: Rules) -> dict[str, object]:
@@ -96,12 +131,14 @@ def params(rules: Rules) -> dict[str, object]:
     }
 
 
-def indicators_sql(plan_mode: bool) -> str:
+def indicators_sql(plan_mode: bool, int_type: str = "BIGINT") -> str:
     """Only the `plan` mode gives each project its own schedule; otherwise it is one constant."""
+    # DuckDB multiplies a DECIMAL(18,6) in 64 bits and raises past them: widen it for HUGEINT
+    sql = _INDICATORS_SQL.replace("{int}", int_type).replace("{wide}", "" if int_type == "BIGINT" else "::DECIMAL(38,6)")
     if plan_mode:
-        return _INDICATORS_SQL.replace("{t_num}", "coalesce(b.t_num, CAST($t_num AS HUGEINT))").replace(
+        return sql.replace("{t_num}", f"coalesce(b.t_num, CAST($t_num AS {int_type}))").replace(
             "{plan_join}", "LEFT JOIN _base b ON b.project_code = i.project_code")
-    return _INDICATORS_SQL.replace("{t_num}", "CAST($t_num AS HUGEINT)").replace("{plan_join}", "")
+    return sql.replace("{t_num}", f"CAST($t_num AS {int_type})").replace("{plan_join}", "")
 
 
 def _micro_text(x: pd.Series) -> pd.Series:

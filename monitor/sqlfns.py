@@ -1,7 +1,8 @@
 """SQL macros shared by the computations: exact rounding and Chinese number formatting.
 
-DuckDB turns DECIMAL division into DOUBLE, so rates are computed as integer fractions in HUGEINT
-and rounded half up (away from zero) by `rhu`, the SQL twin of `money.round_div`.
+DuckDB turns DECIMAL division into DOUBLE, so rates are computed as integer fractions (BIGINT, or
+HUGEINT for figures beyond 64 bits) and rounded half up (away from zero) by `rhu`, the SQL twin of
+`money.round_div`.
 """
 
 from __future__ import annotations
@@ -9,12 +10,9 @@ from __future__ import annotations
 import duckdb
 
 MACROS = (
+    # Integer n ÷ d rounded half up (away from zero), in the type of its operands: BIGINT where the
+    # caller's figures fit (DuckDB raises on overflow, it never wraps), HUGEINT where cast so.
     """CREATE OR REPLACE TEMP MACRO rhu(n, d) AS
-       CASE WHEN d IS NULL OR d = 0 OR n IS NULL THEN NULL
-            WHEN CAST(n AS HUGEINT) >= 0 THEN (CAST(n AS HUGEINT) * 2 + CAST(d AS HUGEINT)) // (2 * CAST(d AS HUGEINT))
-            ELSE -((-CAST(n AS HUGEINT) * 2 + CAST(d AS HUGEINT)) // (2 * CAST(d AS HUGEINT))) END""",
-    # the same in BIGINT, several times faster where the operands cannot overflow 64 bits
-    """CREATE OR REPLACE TEMP MACRO rhub(n, d) AS
        CASE WHEN d IS NULL OR d = 0 OR n IS NULL THEN NULL
             WHEN n >= 0 THEN (n * 2 + d) // (2 * d)
             ELSE -((-n * 2 + d) // (2 * d)) END""",

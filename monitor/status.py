@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import execution, indicators, sqlfns
-from .errors import NotFound
+from .errors import MonitorError, NotFound
 from .indicators import describe
 from .money import bp_to_float, round_div
 from .rules import Rules
@@ -33,13 +33,49 @@ class Status:
     month: int
     schedule: Schedule
     rules: Rules
-    projects: pd.DataFrame  # one row per project of the year, spent or not
-    indicator_rows: pd.DataFrame  # one row per tracked indicator: figures and light, no words
+    project_figures: pd.DataFrame  # one row per project of the year, spent or not; the light without words
+    indicator_figures: pd.DataFrame  # one row per tracked indicator: ids, figures and light; no text
     units: pd.DataFrame
     departments: pd.DataFrame
     region: pd.Series
+    store: Store | None = field(default=None, repr=False)
+    data_version: int | None = None
+    _projects: pd.DataFrame | None = field(default=None, repr=False)
+    _rows: pd.DataFrame | None = field(default=None, repr=False)
     _described: pd.DataFrame | None = field(default=None, repr=False)
     _by_project: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        """Every project with its light's reason in words (level_reason), worded on first use."""
+        if self._projects is None:
+            words = execution.reasons(self.project_figures, execution.params(self.year, self.schedule, self.rules))
+            self._projects = self.project_figures.assign(level_reason=words)
+        return self._projects
+
+    @property
+    def indicator_rows(self) -> pd.DataFrame:
+        """Every tracked indicator's figures with its labels (names, target text, unit), no wording.
+
+        The labels of a province (a million rows of text) cost more than judging the lights, so
+        they are read from the store on first use, or per subset through `labelled`.
+        """
+        if self._rows is None:
+            self._rows = self.labelled(self.indicator_figures)
+        return self._rows
+
+    def labelled(self, figures: pd.DataFrame, project: str | None = None) -> pd.DataFrame:
+        """Indicator figures (a subset of `indicator_figures`; all of one `project`) with their labels."""
+        if self._rows is not None:
+            return self._rows[self._rows["indicator_id"].isin(figures["indicator_id"]).to_numpy(dtype=bool)]
+        if self.store is None:
+            raise MonitorError("这份监控状态没有关联数据库，无法读取指标名称")
+        if project is None and len(figures) and (figures["project_code"] == figures["project_code"].iloc[0]).all():
+            project = str(figures["project_code"].iloc[0])  # one project: its rows are found by code, not by id
+        everything = project is None and len(figures) == len(self.indicator_figures)
+        labels = indicators.labels(self.store, self.year, self.month, self.data_version,
+                                   None if everything or project is not None else figures["indicator_id"], project)
+        return figures.merge(labels, on="indicator_id", how="left", validate="one_to_one")
 
     @property
     def indicators(self) -> pd.DataFrame:
@@ -65,8 +101,8 @@ class Status:
     def project_indicators(self, code: str) -> pd.DataFrame:
         """One project's indicators in declaration order, worded; kept once worded."""
         if code not in self._by_project:
-            rows = self.indicator_rows
-            mine = rows[(rows["project_code"] == code).to_numpy(dtype=bool)].sort_values("seq")
+            f = self.indicator_figures
+            mine = self.labelled(f[(f["project_code"] == code).to_numpy(dtype=bool)], project=code).sort_values("seq")
             self._by_project[code] = describe(mine.reset_index(drop=True), self.month)
         return self._by_project[code]
 
@@ -83,13 +119,14 @@ def compute_status(store: Store, year: int, month: int, rules: Rules | None = No
     p = execution.params(year, schedule, rules) | indicators.params(rules)
     with store.connect() as con:
         sqlfns.install(con)
-        projects, inds, rollups = execution.run(con, p)
+        version = store.data_version_on(con)
+        projects, figures, rollups = execution.run(con, p)
     if projects.empty:
         raise NotFound(f"数据库中没有{year}年的项目")
     deps = rollups[rollups["scope"] == "department"].drop(columns=["scope", "unit_name"]).reset_index(drop=True)
     units = rollups[rollups["scope"] == "unit"].drop(columns=["scope"]).reset_index(drop=True)
     region = rollups[rollups["scope"] == "region"].iloc[0].copy()
-    return Status(year, month, schedule, rules, projects, inds, units, deps, region)
+    return Status(year, month, schedule, rules, projects, figures, units, deps, region, store, version)
 
 
 def _wan(fen: object) -> float | None:

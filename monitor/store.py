@@ -31,7 +31,7 @@ import pandas as pd
 from .errors import MonitorError, NoteConflict, StoreBusy
 from .rules import Rules
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Migrations from the first release on: MIGRATIONS[v] takes a database from version v to v + 1.
 MIGRATIONS: dict[int, list[str]] = {
@@ -73,7 +73,34 @@ MIGRATIONS: dict[int, list[str]] = {
                PRIMARY KEY (year, project_code, indicator_name, month))""",
         "CREATE TABLE settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
     ],
+    # Integer join keys for the status (see `rekey`): an indicator id, the progress row's indicator
+    # id and the month its report is superseded, so the latest actual is a filter, not a group-by.
+    1: [
+        "CREATE SEQUENCE IF NOT EXISTS indicator_ids",
+        "ALTER TABLE indicators ADD COLUMN indicator_id BIGINT DEFAULT nextval('indicator_ids')",
+        "ALTER TABLE progress ADD COLUMN indicator_id BIGINT",
+        "ALTER TABLE progress ADD COLUMN reported_until INTEGER",
+        "REKEY",
+    ],
 }
+
+# The derived keys of progress rows, recomputed after every write that touches indicators or progress.
+# reported_until: for a row that reports an actual, the month of the indicator's next report (13 if
+# none), so "the latest actual at or before month M" is `month <= M AND reported_until > M`.
+REKEY_SQL = """
+UPDATE progress SET indicator_id = k.indicator_id, reported_until = k.reported_until
+FROM (
+  SELECT g.year, g.project_code, g.indicator_name, g.month, i.indicator_id,
+    CASE WHEN g.reported THEN coalesce(lead(g.month) OVER (
+      PARTITION BY g.year, g.project_code, g.indicator_name, g.reported ORDER BY g.month), 13) END AS reported_until
+  FROM (SELECT *, actual_value IS NOT NULL OR actual_status IS NOT NULL AS reported FROM progress
+        WHERE {scope}) g
+  LEFT JOIN indicators i ON i.year = g.year AND i.project_code = g.project_code AND i.name = g.indicator_name
+) k
+WHERE progress.year = k.year AND progress.project_code = k.project_code
+  AND progress.indicator_name = k.indicator_name AND progress.month = k.month
+  AND (progress.indicator_id IS DISTINCT FROM k.indicator_id OR progress.reported_until IS DISTINCT FROM k.reported_until)
+"""
 
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "projects": ("year", "project_code"),
@@ -180,7 +207,10 @@ class Store:
             while version < SCHEMA_VERSION:
                 con.execute("BEGIN TRANSACTION")
                 for sql in MIGRATIONS[version]:
-                    con.execute(sql)
+                    if sql == "REKEY":
+                        self.rekey(con)
+                    else:
+                        con.execute(sql)
                 version += 1
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
                 con.execute("COMMIT")
@@ -189,7 +219,14 @@ class Store:
         return int(self.scalar("SELECT value FROM meta WHERE key = 'schema_version'") or 0)
 
     def data_version(self) -> int:
-        return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)
+        with self.connect() as con:
+            return self.data_version_on(con)
+
+    @staticmethod
+    def data_version_on(con: duckdb.DuckDBPyConnection) -> int:
+        """The data version as seen by an open connection (every write bumps it)."""
+        rows = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
+        return int(rows[0][0]) if rows else 0
 
     # -- reads -------------------------------------------------------------------------------
     def df(self, sql: str, params: list[object] | dict[str, object] | None = None) -> pd.DataFrame:
@@ -269,6 +306,21 @@ class Store:
         finally:
             con.unregister("_incoming")
         return len(frame)
+
+    def rekey(self, con: duckdb.DuckDBPyConnection, projects: pd.DataFrame | None = None) -> None:
+        """Bring the derived keys of progress rows up to date (inside the writing transaction).
+
+        `projects` (year, project_code) limits the work to the projects a write touched; an
+        indicator written again gets a new id, so its progress rows are keyed anew.
+        """
+        if projects is None:
+            con.execute(REKEY_SQL.replace("{scope}", "true"))
+            return
+        con.register("_touched", projects[["year", "project_code"]].drop_duplicates())
+        try:
+            con.execute(REKEY_SQL.replace("{scope}", "(year, project_code) IN (SELECT year, project_code FROM _touched)"))
+        finally:
+            con.unregister("_touched")
 
     def refresh_hierarchy(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM units")

@@ -72,7 +72,7 @@ def parse_target(text: object) -> Target:
             value = to_decimal(m.group(1))
         except InvalidOperation as exc:  # pragma: no cover - regex admits only numbers
             raise TargetParseError(f"无法识别指标值「{original}」") from exc
-        return Target(original, op or "=", value, m.group(2).strip())
+        return Target(original, op or "=", _bounded(value, original), m.group(2).strip())
     if op is not None:
         raise TargetParseError(f"无法识别指标值「{original}」：比较符号后应为数值，如「≥100人」")
     if re.search(r"\d", s):
@@ -97,7 +97,7 @@ def parse_actual(text: object, target: Target, percent_cell: bool = False) -> Ac
         value = to_decimal(text)
         if percent_cell:
             value = value * 100
-        return Actual(_plain(value) + ("%" if percent_cell else ""), value, None)
+        return Actual(_plain(value) + ("%" if percent_cell else ""), _bounded(value, _plain(value)), None)
     original = "" if text is None else str(text).strip()
     if not original:
         raise TargetParseError("实际完成值为空")
@@ -124,7 +124,17 @@ def parse_actual(text: object, target: Target, percent_cell: bool = False) -> Ac
     unit = m.group(2).strip()
     if unit == "%" and not target.is_percent:
         raise TargetParseError(f"实际完成值「{original}」是百分比，但指标值「{target.text}」不是百分比")
-    return Actual(original, value, None)
+    return Actual(original, _bounded(value, original), None)
+
+
+# Indicator values are stored as DECIMAL(18,6): twelve digits before the point.
+VALUE_LIMIT = Decimal(10) ** 12
+
+
+def _bounded(value: Decimal, original: str) -> Decimal:
+    if abs(value) >= VALUE_LIMIT:
+        raise TargetParseError(f"数值「{original}」过大：指标值的绝对值应小于1万亿")
+    return value
 
 
 def _plain(value: Decimal) -> str:

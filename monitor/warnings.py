@@ -58,12 +58,11 @@ def suggest_likelihood(projected_bp: int | None, year_end_green_bp: int) -> str:
     return "有可能" if projected_bp >= 5000 else "完全不可能"
 
 
-def money_suggestion_code(level: str, spent_fen: int, denom_fen: int, forecast_miss: bool, reason: str) -> str | None:
+def money_suggestion_code(level: str, forecast_miss: bool, cause: str) -> str | None:
+    """cause: the rule that set the light (execution.CAUSE_SQL)."""
     if level in ("red", "yellow"):
-        if denom_fen and spent_fen > denom_fen:
-            return "over_budget"
-        if spent_fen == 0 and reason.startswith("未启动"):
-            return "not_started"
+        if cause in ("over_budget", "not_started"):
+            return cause
         return "low_execution" if level == "red" else "slightly_behind"
     if forecast_miss:
         return "forecast_miss"
@@ -101,7 +100,7 @@ def _fill(code: str, values: dict[str, str], likelihood: str) -> SuggestedNote:
 
 def suggest_for_project(st: Status, project_code: str) -> SuggestedNote | None:
     p = st.project(project_code)
-    code = money_suggestion_code(p["level"], int(p["spent_fen"]), int(p["denom_fen"]), bool(p["forecast_miss"]), str(p["level_reason"]))
+    code = money_suggestion_code(p["level"], bool(p["forecast_miss"]), str(p["level_cause"]))
     if code is None:
         return None
     from .execution import params
@@ -156,7 +155,8 @@ def warning_items(st: Status, notes: list[Note]) -> pd.DataFrame:
         "project_code": p["project_code"], "project_name": p["project_name"], "indicator_name": "",
         "level": p["level"], "reason": p["level_reason"], "idle_fen": p["idle_fen"], "gap_bp": p["gap_bp"],
     })
-    i = st.describe(st.indicator_rows[st.indicator_rows["level"].isin(["red", "yellow"]).to_numpy(dtype=bool)]).merge(
+    f = st.indicator_figures
+    i = st.describe(st.labelled(f[f["level"].isin(["red", "yellow"]).to_numpy(dtype=bool)])).merge(
         st.projects[["project_code", "project_name", "department_name", "unit_name"]], on="project_code")
     inds = pd.DataFrame({
         "kind": "指标", "department_name": i["department_name"], "unit_name": i["unit_name"],
@@ -166,8 +166,7 @@ def warning_items(st: Status, notes: list[Note]) -> pd.DataFrame:
     items = pd.concat([money, inds], ignore_index=True)
     if items.empty:
         return items.assign(suggested_cause=[], suggested_measure=[], has_note=[])
-    m_codes = [money_suggestion_code(lv, int(s), int(d), False, str(rs)) for lv, s, d, rs in
-               zip(p["level"], p["spent_fen"], p["denom_fen"], p["level_reason"], strict=False)]
+    m_codes = [money_suggestion_code(lv, False, str(c)) for lv, c in zip(p["level"], p["level_cause"], strict=False)]
     i_codes = [indicator_suggestion_code(lv, n, o, a) for lv, n, o, a in zip(i["level"], i["nature"], i["op"], i["actual_micro"], strict=False)]
     codes = m_codes + i_codes
     items["suggestion"] = codes

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from monitor.errors import StaleStatus
+from monitor.importer import import_path
 from monitor.status import compute_status
-from tests.builders import region, spent_by
+from tests.builders import INDICATOR_HEADER, PROGRESS_HEADER, region, spent_by, write
 
 # name, level1, level2, target, stage given at month 10 ("" = prorated), actual, expected light
 CASES = [
@@ -76,3 +78,44 @@ def test_year_end_projection_of_an_indicator(lights: dict[str, dict]) -> None:
     assert lights["超额人次"]["projected_text"] == "120人"  # already past the target: stays as it stands
     assert lights["合格率"]["projected_text"] == "95%"  # a rate is not extrapolated
     assert lights["获得感"]["projected_text"] == "部分达成"
+
+
+def test_progress_imported_later_for_an_earlier_month_takes_its_place(tmp_path: Path) -> None:
+    inds = [["P1", "产出指标", "数量指标", "甲", "≥100人"]]
+    store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds,
+                   [["P1", "甲", 7, "", "40"], ["P1", "甲", 11, "", "100"]])
+    assert compute_status(store, 2023, 10).project_indicators("P1").iloc[0]["reported_month"] == 7
+    more = tmp_path / "more"
+    more.mkdir()
+    write(more, "指标进度", PROGRESS_HEADER, [[2023, "P1", "甲", 9, "", "70"]])
+    import_path(store, more)
+    row = compute_status(store, 2023, 10).project_indicators("P1").iloc[0]
+    assert (row["actual_micro"], row["reported_month"]) == (70_000_000, 9)
+    assert compute_status(store, 2023, 12).project_indicators("P1").iloc[0]["actual_micro"] == 100_000_000
+
+
+def test_indicators_imported_again_keep_their_progress(tmp_path: Path) -> None:
+    inds = [["P1", "产出指标", "数量指标", "甲", "≥100人"], ["P1", "产出指标", "数量指标", "乙", "≥10次"]]
+    store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds,
+                   [["P1", "甲", 10, "", "70"], ["P1", "乙", 10, "", "9"]])
+    again = tmp_path / "again"
+    again.mkdir()
+    write(again, "绩效指标", INDICATOR_HEADER, [[2023, "P1", "产出指标", "数量指标", "甲", "≥80人", ""]])
+    import_path(store, again)
+    rows = compute_status(store, 2023, 10).project_indicators("P1").set_index("name")
+    assert rows.loc["甲", "target_text"] == "≥80人" and rows.loc["甲", "actual_micro"] == 70_000_000
+    assert rows.loc["甲", "completion_bp"] == 10500  # 70 ÷ (80 × 10/12)
+    assert rows.loc["乙", "actual_micro"] == 9_000_000
+
+
+def test_a_status_does_not_label_its_figures_with_data_written_after_it(tmp_path: Path) -> None:
+    inds = [["P1", "产出指标", "数量指标", "甲", "≥100人"]]
+    store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds,
+                   [["P1", "甲", 10, "", "70"]])
+    st = compute_status(store, 2023, 10)
+    again = tmp_path / "again"
+    again.mkdir()
+    write(again, "绩效指标", INDICATOR_HEADER, [[2023, "P1", "产出指标", "数量指标", "甲", "≥80人", ""]])
+    import_path(store, again)
+    with pytest.raises(StaleStatus, match="已过期"):
+        st.project_indicators("P1")

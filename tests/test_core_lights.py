@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.errors import ImportRejected
 from monitor.rules import PRESETS, Rules
 from monitor.status import compute_status
 from tests.builders import region, spent_by
@@ -173,3 +174,26 @@ def test_the_monthly_curve_ends_at_the_rate_the_status_states(tmp_path: Path, de
     store.set_rules(rules)
     curve = monthly_curve(store, 2023, rules, project="P1")
     assert curve.loc[curve["month"] == 10, "cum_rate_bp"].item() == compute_status(store, 2023, 10).project("P1")["rate_bp"]
+
+
+def test_figures_beyond_64_bits_are_computed_exactly_all_the_same(tmp_path: Path) -> None:
+    # 9×10^14 分 (the largest budget an import takes) × 序时进度 × 10000 no longer fits BIGINT, so the
+    # status is computed again in HUGEINT rather than wrapping or going through floats
+    inds = [["P1", "产出指标", "数量指标", "甲", "≥900000000000人"]]
+    store = region(tmp_path, [["P1", "部门甲", "单位甲", "900000000"], ["P2", "部门甲", "单位乙", "100"]],
+                   spent_by("P1", "450000000.000001", 10) + spent_by("P2", "83.33", 10), inds,
+                   [["P1", "甲", 10, "", "450000000000"]])
+    st = compute_status(store, 2023, 10)
+    p = st.project("P1")
+    assert (p["spent_fen"], p["rate_bp"], p["gap_bp"], p["ratio_bp"], p["level"]) == (450_000_000_000_001, 5000, 3333, 6000, "yellow")
+    assert (st.project("P2")["rate_bp"], st.project("P2")["level"]) == (8333, "green")
+    row = st.project_indicators("P1").iloc[0]
+    assert (row["stage_micro"], row["completion_bp"]) == (750_000_000_000_000_000, 6000)
+
+
+def test_an_indicator_value_beyond_what_the_store_holds_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ImportRejected) as e:
+        region(tmp_path, [["P1", "部门甲", "单位甲", "100"]], spent_by("P1", "1", 10),
+               [["P1", "产出指标", "数量指标", "甲", "≥1000000000000人"]])
+    [problem] = e.value.problems
+    assert (problem.sheet, problem.row, problem.column) == ("绩效指标", 2, "年度指标值") and "过大" in problem.message

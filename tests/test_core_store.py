@@ -71,3 +71,28 @@ def test_the_demo_opens_at_its_monitoring_point_1_to_10(demo_store: Store) -> No
     assert demo_store.monitoring_month(2023) == 10
     demo_store.set_monitoring_point(2023, None)
     assert demo_store.monitoring_month(2023) == 12
+
+
+def test_a_database_of_the_first_release_is_migrated_and_keeps_its_figures(tmp_path: Path) -> None:
+    from monitor.status import compute_status
+    from monitor.store import MIGRATIONS
+
+    path = tmp_path / "v1.duckdb"
+    con = duckdb.connect(str(path))
+    for sql in MIGRATIONS[0]:
+        con.execute(sql)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute("INSERT INTO projects (year, project_code, project_name, department_name, unit_name, budget_initial, budget_adjusted)"
+                " VALUES (2023, 'P1', '项目一', '部门甲', '单位甲', 4900000, 4900000)")
+    con.execute("INSERT INTO monthly VALUES (2023, 'P1', 10, 1345368, NULL, NULL)")
+    con.execute("INSERT INTO indicators (year, project_code, name, seq, level1, level2, target_text, target_op, target_value,"
+                " target_unit, nature) VALUES (2023, 'P1', '培训人次', 0, '产出指标', '数量指标', '≥100人', '>=', 100, '人', 'cumulative')")
+    con.execute("INSERT INTO progress (year, project_code, indicator_name, month, actual_text, actual_value)"
+                " VALUES (2023, 'P1', '培训人次', 7, '40', 40), (2023, 'P1', '培训人次', 9, '70', 70)")
+    con.close()
+    store = Store(path)
+    assert store.schema_version() == SCHEMA_VERSION == 2
+    st = compute_status(store, 2023, 10)
+    assert st.project("P1")["rate_bp"] == 2746
+    row = st.project_indicators("P1").iloc[0]
+    assert (row["name"], row["actual_micro"], row["reported_month"]) == ("培训人次", 70_000_000, 9)

@@ -112,11 +112,8 @@ def grouped(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _worded_indicators(status: Status, codes: set[str]) -> pd.DataFrame:
     """One wording pass over the indicators of `codes` (the Status words lazily, per call)."""
-    rows = getattr(status, "indicator_rows", None)
-    if rows is None:  # a Status that words everything up front
-        frame = status.indicators
-        return frame[frame["project_code"].isin(codes).to_numpy(dtype=bool)]
-    return status.describe(rows[rows["project_code"].isin(codes).to_numpy(dtype=bool)])
+    figures = status.indicator_figures
+    return status.describe(status.labelled(figures[figures["project_code"].isin(codes).to_numpy(dtype=bool)]))
 
 
 def notes_in_force(notes: Sequence[Note], month: int) -> list[Note]:

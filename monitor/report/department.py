@@ -60,9 +60,8 @@ class _Scope:
             self.units = status.units
         self.projects = p
         self.codes = set(p["project_code"])
-        rows = getattr(status, "indicator_rows", None)
-        rows = status.indicators if rows is None else rows  # counting lights needs no wording
-        self.indicators = rows[rows["project_code"].isin(self.codes).to_numpy(dtype=bool)]
+        figures = status.indicator_figures  # counting lights needs labels, no wording
+        self.indicators = status.labelled(figures[figures["project_code"].isin(self.codes).to_numpy(dtype=bool)])
 
     @classmethod
     def of(cls, status: Status, department: str | None, region_name: str) -> _Scope:
