@@ -18,9 +18,22 @@ PLAN_COLOR = "#1f77b4"
 MAX_DEPARTMENT_BARS = 30
 
 
-def _layout(fig: go.Figure, height: int, **kw: object) -> go.Figure:
-    fig.update_layout(height=height, font=FONT, margin=dict(l=10, r=10, t=36, b=10),
+def _label_px(text: str) -> int:
+    """About how wide a label is drawn in FONT: CJK characters are square, digits and Latin ~0.6 em."""
+    size = int(FONT["size"])  # type: ignore[call-overload]
+    return round(sum(size if ord(ch) >= 0x2E80 else 0.6 * size for ch in str(text)))
+
+
+def _layout(fig: go.Figure, height: int, left: int = 80, bottom: int = 60, top: int = 40, **kw: object) -> go.Figure:
+    """Fixed margins, sized by the caller for its labels, and no automargin.
+
+    Streamlit's theme turns on automargin for both axes, which makes Plotly lay out and draw every
+    chart twice (once to measure the labels, once to fit them) — about 40% of a chart's drawing time.
+    """
+    fig.update_layout(height=height, font=FONT, margin=dict(l=left, r=10, t=top, b=bottom),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), **kw)
+    fig.update_xaxes(automargin=False)
+    fig.update_yaxes(automargin=False)
     return fig
 
 
@@ -46,8 +59,9 @@ def departments(deps: pd.DataFrame, schedule_bp: int) -> tuple[go.Figure, int]:
                   annotation_text=f"序时进度 {fmt_bp(schedule_bp)}", annotation_position="top")
     top = max([sched, *_pct(d["rate_bp"]).dropna().tolist()]) if len(d) else sched
     fig.update_xaxes(title_text="预算执行率（%）", range=[0, top * 1.18 + 1], ticksuffix="%")
-    fig.update_yaxes(title_text=None, automargin=True)
-    return _layout(fig, height=110 + 30 * len(d)), len(d)
+    fig.update_yaxes(title_text=None)
+    names = max((_label_px(n) for n in d["department_name"]), default=0)
+    return _layout(fig, height=110 + 30 * len(d), left=names + 24, top=30), len(d)
 
 
 def cumulative(curve: pd.DataFrame, month: int) -> go.Figure:
@@ -74,7 +88,7 @@ def cumulative(curve: pd.DataFrame, month: int) -> go.Figure:
         ))
     fig.update_yaxes(title_text="占预算（%）", ticksuffix="%", rangemode="tozero")
     fig.update_xaxes(title_text=None)
-    return _layout(fig, height=360)
+    return _layout(fig, height=360, bottom=36)
 
 
 def monthly_bars(curve: pd.DataFrame, month: int) -> go.Figure:
@@ -86,7 +100,7 @@ def monthly_bars(curve: pd.DataFrame, month: int) -> go.Figure:
         name="当月支出",
     ))
     fig.update_yaxes(title_text="当月支出（万元）")
-    return _layout(fig, height=360)
+    return _layout(fig, height=360, bottom=36)
 
 
 def quadrants(points: pd.DataFrame, x_col: str, x_label: str, x_line_bp: int) -> go.Figure:

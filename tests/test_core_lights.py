@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ImportRejected
+from monitor.money import round_div
 from monitor.rules import PRESETS, Rules
 from monitor.status import compute_status
 from tests.builders import region, spent_by
@@ -187,6 +188,10 @@ def test_figures_beyond_64_bits_are_computed_exactly_all_the_same(tmp_path: Path
     p = st.project("P1")
     assert (p["spent_fen"], p["rate_bp"], p["gap_bp"], p["ratio_bp"], p["level"]) == (450_000_000_000_001, 5000, 3333, 6000, "yellow")
     assert (st.project("P2")["rate_bp"], st.project("P2")["level"]) == (8333, "green")
+    spent, budget = 450_000_000_000_001 + 83_330_000, 900_000_000_000_000 + 100_000_000  # 分
+    d = st.departments.iloc[0]
+    assert (d["spent_fen"], d["rate_bp"], d["gap_bp"]) == (spent, round_div(spent * 10000, budget),
+                                                        round_div((budget * 10 - spent * 12) * 10000, budget * 12))
     row = st.project_indicators("P1").iloc[0]
     assert (row["stage_micro"], row["completion_bp"]) == (750_000_000_000_000_000, 6000)
 
