@@ -45,6 +45,8 @@ def print_core(r: dict[str, float]) -> None:
     print(f"import, CSV folder (whole province):      {r['import_csv_s']:8.2f} s")
     print(f"import, xlsx ({r['xlsx_projects']:,} projects, {int(r['xlsx_rows']):,} rows): {r['import_xlsx_s']:8.2f} s")
     print(f"full 1-10月 status into data frames:       {r['status_s']:8.3f} s")
+    print(f"  + labels of every indicator (on use):    {r['labels_all_indicators_s']:8.3f} s")
+    print(f"  + light reasons of every project (on use): {r['reasons_all_projects_s']:6.3f} s")
     print(f"  + Chinese wording of every indicator:    {r['describe_all_indicators_s']:8.3f} s")
     print(f"straightforward pandas script:             {r['pandas_s']:8.3f} s   (pandas ÷ ours = {r['pandas_vs_status']:.2f})")
     print(f"floor (bare sum + bare join in DuckDB):    {r['floor_s']:8.3f} s   (ours ÷ floor = {r['status_vs_floor']:.2f})")
