@@ -100,13 +100,14 @@ def labels(store: Store, year: int, month: int, version: int | None, ids: pd.Ser
     """The labels of one project's indicators, of the indicators `ids`, or (neither) of the whole year,
     as of data version `version`.
 
-    Ids are renumbered when indicators are written again, so labels are read only while the data
-    is the version the figures were computed on; otherwise StaleStatus.
+    Ids are renumbered when indicators or progress are written again, so labels are read only while
+    the store's ids are those the figures were computed with (`version`, its keys version); a note
+    or a setting written meanwhile does not matter. Otherwise StaleStatus.
     """
     from .execution import frame
 
     with store.connect() as con:
-        if version is not None and store.data_version_on(con) != version:
+        if version is not None and store.keys_version_on(con) != version:
             raise StaleStatus("数据已被更新（导入或修改），这份监控状态已过期，请刷新后重新查看。")
         p: dict[str, object] = {"year": year, "month": month}
         if project is not None:

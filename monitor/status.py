@@ -39,7 +39,7 @@ class Status:
     departments: pd.DataFrame
     region: pd.Series
     store: Store | None = field(default=None, repr=False)
-    data_version: int | None = None
+    keys_version: int | None = None  # the store's indicator ids as of this status (see labelled)
     _projects: pd.DataFrame | None = field(default=None, repr=False)
     _rows: pd.DataFrame | None = field(default=None, repr=False)
     _described: pd.DataFrame | None = field(default=None, repr=False)
@@ -73,7 +73,7 @@ class Status:
         if project is None and len(figures) and (figures["project_code"] == figures["project_code"].iloc[0]).all():
             project = str(figures["project_code"].iloc[0])  # one project: its rows are found by code, not by id
         everything = project is None and len(figures) == len(self.indicator_figures)
-        labels = indicators.labels(self.store, self.year, self.month, self.data_version,
+        labels = indicators.labels(self.store, self.year, self.month, self.keys_version,
                                    None if everything or project is not None else figures["indicator_id"], project)
         return figures.merge(labels, on="indicator_id", how="left", validate="one_to_one")
 
@@ -119,7 +119,7 @@ def compute_status(store: Store, year: int, month: int, rules: Rules | None = No
     p = execution.params(year, schedule, rules) | indicators.params(rules)
     with store.connect() as con:
         sqlfns.install(con)
-        version = store.data_version_on(con)
+        version = store.keys_version_on(con)
         projects, figures, rollups = execution.run(con, p)
     if projects.empty:
         raise NotFound(f"数据库中没有{year}年的项目")

@@ -223,6 +223,12 @@ class Store:
             return self.data_version_on(con)
 
     @staticmethod
+    def keys_version_on(con: duckdb.DuckDBPyConnection) -> int:
+        """Moves on whenever indicator ids may have changed (every `rekey`); notes and settings leave it."""
+        rows = con.execute("SELECT value FROM meta WHERE key = 'keys_version'").fetchall()
+        return int(rows[0][0]) if rows else 0
+
+    @staticmethod
     def data_version_on(con: duckdb.DuckDBPyConnection) -> int:
         """The data version as seen by an open connection (every write bumps it)."""
         rows = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
@@ -313,6 +319,7 @@ class Store:
         `projects` (year, project_code) limits the work to the projects a write touched; an
         indicator written again gets a new id, so its progress rows are keyed anew.
         """
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('keys_version', CAST(? AS VARCHAR))", [self.keys_version_on(con) + 1])
         if projects is None:
             con.execute(REKEY_SQL.replace("{scope}", "true"))
             return

@@ -119,3 +119,15 @@ def test_a_status_does_not_label_its_figures_with_data_written_after_it(tmp_path
     import_path(store, again)
     with pytest.raises(StaleStatus, match="已过期"):
         st.project_indicators("P1")
+
+
+def test_a_note_written_after_the_status_leaves_its_labels_readable(tmp_path: Path) -> None:
+    from monitor.store import Note
+
+    inds = [["P1", "产出指标", "数量指标", "甲", "≥100人"]]
+    store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds,
+                   [["P1", "甲", 10, "", "70"]])
+    st = compute_status(store, 2023, 10)
+    store.save_note(Note(2023, "P1", "甲", 10, causes=("其他",), explanation="培训推迟到11月"))
+    store.set_rules(store.get_rules())
+    assert st.project_indicators("P1").iloc[0]["name"] == "甲"
