@@ -45,6 +45,8 @@ COLD_TIMEOUT_MS = 300_000  # the first visit computes a province's status
 # few warm navigations is reported next to it.
 WARM_RUNS = 5
 
+# Every chart drawn (its axes ticks exist), the KPI metrics shown, and the last element present: the
+# 各部门明细 expander, whose table is sent only once a user opens it (pages/overview.py).
 OVERVIEW_READY = """() => {
   const main = document.querySelector('[data-testid=stMain]');
   if (!main || document.querySelector('[data-testid=stStatusWidget]')) return false;

@@ -2,9 +2,23 @@
 
 Figures only convert units for plotting (bp → %, 分 → 万元); every figure they show comes from
 `monitor`. Hover texts use the exact formatters (fmt_bp, fmt_wan).
+
+Show them with `st.plotly_chart(fig, theme=None, ...)` (THEME). Drawing is most of what a page with
+charts costs in the browser, and each figure here is built so that Plotly draws it once:
+
+- no automargin (fixed margins sized for the labels): automargin lays a chart out and draws it a
+  second time to fit its labels;
+- no template, a fixed `datarevision` and plain lists, not numpy arrays: Streamlit hands every chart
+  to Plotly again right after it first appears, as a deep copy. Plotly redraws from scratch when the
+  template object is new, when a typed array (what numpy arrays arrive as) is new, or when any data
+  array is new and the figure has no `datarevision`; with none of these, the second call finds
+  nothing changed. The colours Streamlit's theme would bring are set in the layout instead.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -12,7 +26,11 @@ import plotly.graph_objects as go
 from monitor.money import fmt_bp, fmt_wan
 from monitor.status import LEVEL_COLORS, LEVEL_LABELS
 
-FONT = dict(family="Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif", size=13)
+THEME = None  # st.plotly_chart(theme=...): the look comes from _layout (see the module docstring)
+INK = "#808495"  # text and axis labels, as in Streamlit's chart theme (readable on light and dark)
+GRID = "#e6eaf1"
+FONT = dict(family="Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif", size=13,
+            color=INK)
 SCHEDULE_COLOR = "#444444"
 PLAN_COLOR = "#1f77b4"
 MAX_DEPARTMENT_BARS = 30
@@ -25,15 +43,20 @@ def _label_px(text: str) -> int:
 
 
 def _layout(fig: go.Figure, height: int, left: int = 80, bottom: int = 60, top: int = 40, **kw: object) -> go.Figure:
-    """Fixed margins, sized by the caller for its labels, and no automargin.
-
-    Streamlit's theme turns on automargin for both axes, which makes Plotly lay out and draw every
-    chart twice (once to measure the labels, once to fit them) — about 40% of a chart's drawing time.
-    """
-    fig.update_layout(height=height, font=FONT, margin=dict(l=left, r=10, t=top, b=bottom),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), **kw)
-    fig.update_xaxes(automargin=False)
-    fig.update_yaxes(automargin=False)
+    """Fixed margins sized by the caller for its labels, Streamlit's chart colours, no template, and
+    a data revision: what lets Plotly draw the figure once (module docstring). Call it last."""
+    fig.layout.template = None
+    fig.update_layout(height=height, font=FONT, margin=dict(l=left, r=10, t=top, b=bottom, pad=4),
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      hoverlabel=dict(bgcolor="white", bordercolor="#DCD8D4", font=dict(family=FONT["family"], color="#31333F")),
+                      **kw)
+    axes = dict(automargin=False, tickcolor=GRID, tickfont_size=12, title_font_size=14)
+    fig.update_xaxes(showgrid=False, zeroline=False, **axes)
+    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, **axes)
+    # Changes whenever the plotted data do, so a figure with new data is still redrawn.
+    data = json.dumps([t.to_plotly_json() for t in fig.data], default=str, sort_keys=True, ensure_ascii=False)
+    fig.update_layout(datarevision=hashlib.sha1(data.encode()).hexdigest()[:16])
     return fig
 
 
@@ -41,11 +64,16 @@ def _pct(bp: pd.Series) -> pd.Series:
     return pd.to_numeric(bp, errors="coerce") / 100
 
 
+def _list(values: pd.Series) -> list[object]:
+    """A plain list for Plotly (numpy arrays would travel as typed arrays; module docstring)."""
+    return [None if pd.isna(v) else v for v in values.tolist()]
+
+
 def departments(deps: pd.DataFrame, schedule_bp: int) -> tuple[go.Figure, int]:
     """Execution rate per department (worst first) against the 序时进度 line; returns (figure, shown)."""
     d = deps.sort_values(["rate_bp", "department_name"]).head(MAX_DEPARTMENT_BARS).iloc[::-1]
     fig = go.Figure(go.Bar(
-        x=_pct(d["rate_bp"]), y=d["department_name"], orientation="h",
+        x=_list(_pct(d["rate_bp"])), y=d["department_name"].tolist(), orientation="h",
         marker_color=[LEVEL_COLORS.get(lv, LEVEL_COLORS["none"]) for lv in d["level"]],
         text=[fmt_bp(v) for v in d["rate_bp"]], textposition="outside", cliponaxis=False,
         customdata=[[LEVEL_LABELS[lv], fmt_wan(b), fmt_wan(s), r] for lv, b, s, r in
@@ -70,19 +98,19 @@ def cumulative(curve: pd.DataFrame, month: int) -> go.Figure:
     actual = curve["month"] <= month
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=[m for m, a in zip(months, actual) if a], y=_pct(curve.loc[actual, "cum_rate_bp"]), mode="lines+markers",
+        x=[m for m, a in zip(months, actual) if a], y=_list(_pct(curve.loc[actual, "cum_rate_bp"])), mode="lines+markers",
         name="累计执行率", line=dict(color=LEVEL_COLORS["green"], width=3),
         customdata=[[fmt_bp(r), fmt_wan(c)] for r, c in zip(curve.loc[actual, "cum_rate_bp"], curve.loc[actual, "cum_spent_fen"])],
         hovertemplate="%{x}：累计执行率 %{customdata[0]}（累计支出 %{customdata[1]}）<extra></extra>",
     ))
     fig.add_trace(go.Scatter(
-        x=months, y=_pct(curve["schedule_bp"]), mode="lines", name="序时进度",
+        x=months, y=_list(_pct(curve["schedule_bp"])), mode="lines", name="序时进度",
         line=dict(color=SCHEDULE_COLOR, dash="dash"),
         customdata=[fmt_bp(v) for v in curve["schedule_bp"]], hovertemplate="%{x}：序时进度 %{customdata}<extra></extra>",
     ))
     if int(curve["cum_plan_fen"].max() or 0) > 0:
         fig.add_trace(go.Scatter(
-            x=months, y=_pct(curve["cum_plan_bp"]), mode="lines", name="用款计划",
+            x=months, y=_list(_pct(curve["cum_plan_bp"])), mode="lines", name="用款计划",
             line=dict(color=PLAN_COLOR, dash="dot"),
             customdata=[fmt_bp(v) for v in curve["cum_plan_bp"]], hovertemplate="%{x}：计划累计 %{customdata}<extra></extra>",
         ))
@@ -95,7 +123,7 @@ def monthly_bars(curve: pd.DataFrame, month: int) -> go.Figure:
     """Spend of each month in 万元, months after the monitoring point greyed out."""
     shown = curve[curve["month"] <= month]
     fig = go.Figure(go.Bar(
-        x=[f"{m}月" for m in shown["month"]], y=shown["spent_fen"] / 1_000_000, marker_color=PLAN_COLOR,
+        x=[f"{m}月" for m in shown["month"]], y=_list(shown["spent_fen"] / 1_000_000), marker_color=PLAN_COLOR,
         customdata=[fmt_wan(v) for v in shown["spent_fen"]], hovertemplate="%{x}：支出 %{customdata}<extra></extra>",
         name="当月支出",
     ))
@@ -106,8 +134,9 @@ def monthly_bars(curve: pd.DataFrame, month: int) -> go.Figure:
 def quadrants(points: pd.DataFrame, x_col: str, x_label: str, x_line_bp: int) -> go.Figure:
     """Money (x) against targets (y = share of indicators on track), coloured by the money light.
 
-    SVG markers, one hover string per point and numpy coordinates: a few thousand points then cost
-    little to send and draw (WebGL would start slowly on office PCs without a usable GPU).
+    SVG markers and one hover string per point: a few hundred points then cost little to send and
+    draw (WebGL would start slowly on office PCs without a usable GPU). The markers have no
+    outline: stroking every point costs a quarter of the chart's drawing time.
     """
     fig = go.Figure()
     y = _pct(points["share_bp"]).fillna(100.0)  # no judged indicator: targets not behind (quadrant rule)
@@ -119,8 +148,8 @@ def quadrants(points: pd.DataFrame, x_col: str, x_label: str, x_line_bp: int) ->
         if not sel.any():
             continue
         fig.add_trace(go.Scatter(
-            x=_pct(points.loc[sel, x_col]).to_numpy(), y=y[sel].to_numpy(), mode="markers", name=f"资金{LEVEL_LABELS[level]}",
-            marker=dict(color=LEVEL_COLORS[level], size=8, opacity=0.75, line=dict(width=0.5, color="white")),
+            x=_list(_pct(points.loc[sel, x_col])), y=_list(y[sel]), mode="markers", name=f"资金{LEVEL_LABELS[level]}",
+            marker=dict(color=LEVEL_COLORS[level], size=8, opacity=0.75, line=dict(width=0)),
             hovertext=hover[sel].tolist(), hovertemplate="%{hovertext}<extra></extra>",
         ))
     fig.add_vline(x=x_line_bp / 100, line_dash="dash", line_color=SCHEDULE_COLOR,

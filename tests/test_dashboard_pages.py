@@ -56,6 +56,10 @@ def test_overview_shows_region_figures_and_the_seed_department() -> None:
     assert rate.value == "72.13%"
     assert rate.delta == "落后序时进度11.20个百分点"
     assert _metric(at, "累计支出").value == "3,294.3648万元"
+    assert not at.dataframe  # the department table is sent only once its expander is opened
+    at.session_state["overview_departments_open"] = True  # what opening 各部门明细 does
+    at.run()
+    _ok(at)
     deps = _table(at, "主管部门", "执行率", "红灯项目")
     seed = deps[deps["主管部门"] == "青云谱区总工会"].iloc[0]
     assert round(float(seed["执行率"]), 2) == 27.46

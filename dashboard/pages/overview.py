@@ -3,9 +3,11 @@
 import dashboard_path  # noqa: F401  (repository root on sys.path)
 import streamlit as st
 
-from dashboard import common, tables
+from dashboard import charts, common, tables
 from monitor import views
 from monitor.money import fmt_bp, fmt_wan
+
+DETAILS = "overview_departments_open"  # the expander's state: open shows the department table
 
 common.route_guard()
 
@@ -40,18 +42,18 @@ left, right = st.columns(2)
 with left:
     st.subheader("各部门预算执行率")
     shown = figs["departments_shown"]
-    st.plotly_chart(figs["departments"], key="chart_departments", config={"displayModeBar": False})
+    st.plotly_chart(figs["departments"], key="chart_departments", theme=charts.THEME, config={"displayModeBar": False})
     if shown < len(data["departments"]):
         st.caption(f"显示执行率最低的{shown}个部门（共{len(data['departments'])}个），全部部门见页末明细。")
 with right:
     st.subheader("全区累计执行率与序时进度")
-    st.plotly_chart(figs["curve"], key="chart_curve", config={"displayModeBar": False})
+    st.plotly_chart(figs["curve"], key="chart_curve", theme=charts.THEME, config={"displayModeBar": False})
 
 st.subheader("资金与目标：项目四象限")
 q_left, q_right = st.columns([3, 1])
 with q_left:
     points = data["points"]
-    st.plotly_chart(figs["quadrants"], key="chart_quadrants", config={"displayModeBar": False})
+    st.plotly_chart(figs["quadrants"], key="chart_quadrants", theme=charts.THEME, config={"displayModeBar": False})
 with q_right:
     for row in data["quadrants"].itertuples(index=False):
         st.metric(row.quadrant, f"{row.projects:,}个项目", f"沉淀资金 {fmt_wan(row.idle_fen)}",
@@ -62,6 +64,10 @@ st.caption(f"横轴：资金执行（虚线为资金绿灯线）；纵轴：已�
            f"点的颜色为资金灯：{common.light('red')}、{common.light('yellow')}、{common.light('green')}。{sampled}")
 common.rules_caption(s)
 
-with st.expander("各部门明细", expanded=False):
-    frame, config = tables.department_rows(data["departments"])
-    st.dataframe(tables.styled(frame), hide_index=True, column_config=config, key="table_departments")
+# The table is sent only while the expander is open (opening it reruns the page): a closed expander
+# still makes the browser load, build and lay out the data grid, about 0.25 s of every visit.
+details = st.expander("各部门明细", expanded=False, key=DETAILS, on_change="rerun")
+with details:
+    if details.open:
+        frame, config = tables.department_rows(data["departments"])
+        st.dataframe(tables.styled(frame), hide_index=True, column_config=config, key="table_departments")

@@ -71,9 +71,9 @@ m2[2].metric("到位资金", fmt_wan(p["arrived_fen"]), f"到位率 {fmt_bp(p['a
 curve = common.curve(c, current)
 left, right = st.columns(2)
 left.markdown("**累计执行率、序时进度与用款计划**")
-left.plotly_chart(charts.cumulative(curve, c.month), key="chart_project_curve", config={"displayModeBar": False})
+left.plotly_chart(charts.cumulative(curve, c.month), key="chart_project_curve", theme=charts.THEME, config={"displayModeBar": False})
 right.markdown("**各月支出**")
-right.plotly_chart(charts.monthly_bars(curve, c.month), key="chart_project_months", config={"displayModeBar": False})
+right.plotly_chart(charts.monthly_bars(curve, c.month), key="chart_project_months", theme=charts.THEME, config={"displayModeBar": False})
 
 st.markdown("**年底预测**")
 pace = views.required_pace_text(p, s.rules)
