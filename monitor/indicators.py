@@ -98,7 +98,7 @@ SELECT * FROM i LEFT JOIN a USING (indicator_id) LEFT JOIN g USING (indicator_id
 def labels(store: Store, year: int, month: int, version: int | None, ids: pd.Series | None = None,
            project: str | None = None) -> pd.DataFrame:
     """The labels of one project's indicators, of the indicators `ids`, or (neither) of the whole year,
-    as of data version `version`.
+    as of the store's keys version `version`.
 
     Ids are renumbered when indicators or progress are written again, so labels are read only while
     the store's ids are those the figures were computed with (`version`, its keys version); a note

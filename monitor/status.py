@@ -64,14 +64,14 @@ class Status:
             self._rows = self.labelled(self.indicator_figures)
         return self._rows
 
-    def labelled(self, figures: pd.DataFrame, project: str | None = None) -> pd.DataFrame:
-        """Indicator figures (a subset of `indicator_figures`; all of one `project`) with their labels."""
+    def labelled(self, figures: pd.DataFrame) -> pd.DataFrame:
+        """Indicator figures (a subset of `indicator_figures`) with their labels."""
         if self._rows is not None:
             return self._rows[self._rows["indicator_id"].isin(figures["indicator_id"]).to_numpy(dtype=bool)]
         if self.store is None:
             raise MonitorError("这份监控状态没有关联数据库，无法读取指标名称")
-        if project is None and len(figures) and (figures["project_code"] == figures["project_code"].iloc[0]).all():
-            project = str(figures["project_code"].iloc[0])  # one project: its rows are found by code, not by id
+        codes = figures["project_code"].unique()
+        project = str(codes[0]) if len(codes) == 1 else None  # one project: its rows are found by code, not by id
         everything = project is None and len(figures) == len(self.indicator_figures)
         labels = indicators.labels(self.store, self.year, self.month, self.keys_version,
                                    None if everything or project is not None else figures["indicator_id"], project)
@@ -102,7 +102,7 @@ class Status:
         """One project's indicators in declaration order, worded; kept once worded."""
         if code not in self._by_project:
             f = self.indicator_figures
-            mine = self.labelled(f[(f["project_code"] == code).to_numpy(dtype=bool)], project=code).sort_values("seq")
+            mine = self.labelled(f[(f["project_code"] == code).to_numpy(dtype=bool)]).sort_values("seq")
             self._by_project[code] = describe(mine.reset_index(drop=True), self.month)
         return self._by_project[code]
 
