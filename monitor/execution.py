@@ -19,14 +19,15 @@ BASE_SQL = """
 WITH m AS (
   -- plain aggregates over the months so far, and the year's plan apart: FILTER clauses cost 3×
   SELECT project_code,
-    CAST(sum(spent) * 100 AS {int}) AS spent_fen,
-    CAST(sum(arrived) * 100 AS {int}) AS arrived_fen,
-    CAST(sum(planned) * 100 AS {int}) AS plan_cum_fen,
+    -- summed as integers: a DECIMAL(18,2) sums to a 128-bit DECIMAL, slower to add and to cast
+    CAST(sum(CAST(spent * 100 AS {int})) AS {int}) AS spent_fen,
+    CAST(sum(CAST(arrived * 100 AS {int})) AS {int}) AS arrived_fen,
+    CAST(sum(CAST(planned * 100 AS {int})) AS {int}) AS plan_cum_fen,
     max(CASE WHEN spent <> 0 THEN month END) AS last_spend_month,
     count(*) AS months_reported
   FROM monthly WHERE year = $year AND month <= $month GROUP BY project_code
 ), pt AS (
-  SELECT project_code, CAST(sum(planned) * 100 AS {int}) AS plan_total_fen
+  SELECT project_code, CAST(sum(CAST(planned * 100 AS {int})) AS {int}) AS plan_total_fen
   FROM monthly WHERE year = $year AND planned IS NOT NULL GROUP BY project_code
 ), ly AS (
   SELECT project_code,
@@ -111,8 +112,8 @@ REASON_SQL = """
                  ELSE '，红灯' END
   END"""
 
-# The light's reason in words for rows that carry their figures and level_cause (see `reasons`).
-WORDS_SQL = f"SELECT {REASON_SQL} AS level_reason FROM _rows"
+# The light's reason in words for rows that carry their figures and level_cause, in reading order (see `worded`).
+WORDS_SQL = f"SELECT _row, {REASON_SQL} AS level_reason FROM _rows ORDER BY department_name, unit_name, project_code"
 
 PROJECTS_SQL = f"""
 WITH iv AS (
@@ -123,15 +124,15 @@ WITH iv AS (
     count(*) FILTER (WHERE level = 'none') AS ind_none,
     max(CASE level WHEN 'red' THEN 3 WHEN 'yellow' THEN 2 WHEN 'green' THEN 1 WHEN 'blue' THEN 1 ELSE 0 END) AS sev
   FROM _ind GROUP BY project_code
-), r AS MATERIALIZED (
+), r AS (
   SELECT *, adjusted_fen AS budget_fen, {rate_columns('spent_fen', 'denom_fen', 'denom_fen * t_num')},
     rhu(coalesce(arrived_fen, 0) * 10000, adjusted_fen) AS arrival_bp
   FROM _base
 ), c AS (
   SELECT *, {CAUSE_SQL} AS level_cause FROM r
-), l AS MATERIALIZED (
+), l AS (
   SELECT *, {LEVEL_SQL} AS level FROM c
-), pr AS MATERIALIZED (
+), pr AS (
   SELECT *,
     rhu(spent_fen * 12, $month) AS proj_run_fen,
     CASE WHEN plan_total_fen > 0 THEN spent_fen + plan_total_fen - coalesce(plan_cum_fen, 0) END AS proj_plan_fen,
@@ -139,7 +140,7 @@ WITH iv AS (
     CASE WHEN ly_cum_fen > 0 AND ly_total_fen > 0 THEN CAST(rhu(CAST(spent_fen AS HUGEINT) * ly_total_fen, ly_cum_fen) AS {{int}}) END AS proj_lastyear_fen,
     CASE WHEN dly_cum_fen > 0 AND dly_total_fen > 0 THEN CAST(rhu(CAST(spent_fen AS HUGEINT) * dly_total_fen, dly_cum_fen) AS {{int}}) END AS proj_dept_fen
   FROM l
-), pj AS MATERIALIZED (
+), pj AS (
   SELECT *,
     coalesce(proj_plan_fen, proj_lastyear_fen, proj_dept_fen, proj_run_fen) AS projected_fen,
     CASE WHEN proj_plan_fen IS NOT NULL THEN '用款计划' WHEN proj_lastyear_fen IS NOT NULL THEN '上年同期进度'
@@ -172,14 +173,12 @@ SELECT pj.project_code, project_name, department_name, unit_name, CAST(t_num AS 
        WHEN iv.sev >= 2 THEN '目标滞后' ELSE '资金、目标均正常' END AS quadrant,
   level = 'green' AND coalesce(rhu(projected_fen * 10000, denom_fen) < $year_end_green_bp, false) AS forecast_miss
 FROM pj LEFT JOIN iv ON iv.project_code = pj.project_code
-ORDER BY department_name, unit_name, project_code
 """
 
 ROLLUP_SQL = f"""
-WITH g AS (
-  SELECT
-    CASE WHEN grouping(department_name) = 1 THEN 'region' WHEN grouping(unit_name) = 1 THEN 'department' ELSE 'unit' END AS scope,
-    department_name, unit_name,
+WITH u AS (
+  -- one pass over the projects per unit; departments and the region are summed from the units
+  SELECT department_name, unit_name,
     count(*) AS projects,
     sum(budget_fen) AS budget_fen, sum(initial_fen) AS initial_fen, sum(denom_fen) AS denom_fen,
     sum(spent_fen) AS spent_fen, sum(arrived_fen) AS arrived_fen,
@@ -188,7 +187,18 @@ WITH g AS (
     count(*) FILTER (WHERE level = 'green') AS green,
     sum(ind_red) AS ind_red, sum(ind_yellow) AS ind_yellow, sum(ind_green) AS ind_green,
     sum(ind_blue) AS ind_blue, sum(ind_none) AS ind_none
-  FROM _proj
+  FROM _proj GROUP BY department_name, unit_name
+), g AS (
+  SELECT
+    CASE WHEN grouping(department_name) = 1 THEN 'region' WHEN grouping(unit_name) = 1 THEN 'department' ELSE 'unit' END AS scope,
+    department_name, unit_name,
+    sum(projects) AS projects,
+    sum(budget_fen) AS budget_fen, sum(initial_fen) AS initial_fen, sum(denom_fen) AS denom_fen,
+    sum(spent_fen) AS spent_fen, sum(arrived_fen) AS arrived_fen, sum(w) AS w,
+    sum(red) AS red, sum(yellow) AS yellow, sum(green) AS green,
+    sum(ind_red) AS ind_red, sum(ind_yellow) AS ind_yellow, sum(ind_green) AS ind_green,
+    sum(ind_blue) AS ind_blue, sum(ind_none) AS ind_none
+  FROM u
   GROUP BY GROUPING SETS ((department_name, unit_name), (department_name), ())
 ), r AS (
   SELECT *, {rate_columns('spent_fen', 'denom_fen', 'w')},
@@ -291,21 +301,26 @@ def _run(con: duckdb.DuckDBPyConnection, p: dict[str, object], int_type: str):  
     return to_pandas(projects.drop_columns(["t_num"])), to_pandas(indicators), to_pandas(rollups)
 
 
-def reasons(projects: pd.DataFrame, p: dict[str, object]) -> pd.Series:
-    """The money light's reason in words for each row of `projects`, in order.
+def worded(projects: pd.DataFrame, p: dict[str, object]) -> pd.DataFrame:
+    """`projects` in reading order (department, unit, code) with the money light's reason in words.
 
-    Kept out of the status computation (wording 100,000 projects costs more than judging them) and
-    run on first use, by the same SQL rule, on an in-memory connection over the frame itself.
+    Kept out of the status computation: wording 100,000 projects, and sorting them, costs more than
+    judging them, and the figures are complete without either. Run on first use, by the same SQL
+    rule, on an in-memory connection over the frame's keys and figures only.
     """
     from . import sqlfns
 
-    rows = projects[["level_cause", "denom_fen", "spent_fen", "budget_fen", "rate_bp", "schedule_bp", "gap_bp", "ratio_bp"]]
+    rows = projects[["department_name", "unit_name", "project_code", "level_cause", "denom_fen", "spent_fen",
+                     "budget_fen", "rate_bp", "schedule_bp", "gap_bp", "ratio_bp"]]
     with duckdb.connect() as con:
         con.execute("SET enable_progress_bar = false")
         sqlfns.install(con)
-        con.register("_rows", pa.Table.from_pandas(rows, preserve_index=False))
+        con.register("_rows", pa.Table.from_pandas(rows, preserve_index=False).append_column(
+            "_row", pa.array(range(len(rows)), pa.int64())))
         words = con.sql(WORDS_SQL, params=used(WORDS_SQL, p)).to_arrow_table()
-    return pd.Series(words.column(0).to_pandas(types_mapper=_arrow_strings), index=projects.index, name="level_reason")
+    out = projects.take(words.column("_row").to_numpy()).reset_index(drop=True)
+    out["level_reason"] = words.column("level_reason").to_pandas(types_mapper=_arrow_strings)
+    return out
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, p: dict[str, object] | None = None) -> pd.DataFrame:

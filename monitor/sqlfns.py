@@ -11,11 +11,11 @@ import duckdb
 
 MACROS = (
     # Integer n ÷ d rounded half up (away from zero), in the type of its operands: BIGINT where the
-    # caller's figures fit (DuckDB raises on overflow, it never wraps), HUGEINT where cast so.
-    """CREATE OR REPLACE TEMP MACRO rhu(n, d) AS
-       CASE WHEN d IS NULL OR d = 0 OR n IS NULL THEN NULL
-            WHEN n >= 0 THEN (n * 2 + d) // (2 * d)
-            ELSE -((-n * 2 + d) // (2 * d)) END""",
+    # caller's figures fit (DuckDB raises on overflow, it never wraps), HUGEINT where cast so. DuckDB's
+    # // truncates toward zero, so moving n half a step away from zero first rounds half away from
+    # zero for either sign of n and d; d = 0 gives NULL. Arithmetic, not a CASE: the macro is
+    # expanded dozens of times per statement, and a CASE tree makes planning and running slower.
+    """CREATE OR REPLACE TEMP MACRO rhu(n, d) AS (n * 2 + sign(n) * abs(d)) // (2 * nullif(d, 0))""",
     # hundredths of a percent → '27.46'
     """CREATE OR REPLACE TEMP MACRO fbp(bp) AS
        CASE WHEN bp IS NULL THEN '—' ELSE

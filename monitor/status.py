@@ -33,7 +33,7 @@ class Status:
     month: int
     schedule: Schedule
     rules: Rules
-    project_figures: pd.DataFrame  # one row per project of the year, spent or not; the light without words
+    project_figures: pd.DataFrame  # one row per project of the year, spent or not, in no order; the light without words
     indicator_figures: pd.DataFrame  # one row per tracked indicator: ids, figures and light; no text
     units: pd.DataFrame
     departments: pd.DataFrame
@@ -47,10 +47,10 @@ class Status:
 
     @property
     def projects(self) -> pd.DataFrame:
-        """Every project with its light's reason in words (level_reason), worded on first use."""
+        """Every project in reading order (department, unit, code) with its light's reason in words
+        (level_reason); ordered and worded on first use, `project_figures` being in no order."""
         if self._projects is None:
-            words = execution.reasons(self.project_figures, execution.params(self.year, self.schedule, self.rules))
-            self._projects = self.project_figures.assign(level_reason=words)
+            self._projects = execution.worded(self.project_figures, execution.params(self.year, self.schedule, self.rules))
         return self._projects
 
     @property

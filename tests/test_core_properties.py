@@ -49,6 +49,23 @@ def test_round_div_is_decimal_half_up(n: int, d: int) -> None:
         assert round_div(n, d) == int(exact)
 
 
+@settings(max_examples=30, deadline=None)
+@given(pairs=st.lists(st.tuples(st.integers(min_value=-10**9, max_value=10**9), st.integers(min_value=-10**9, max_value=10**9)),
+                      min_size=1, max_size=50))
+def test_sql_rounding_is_the_same_half_up_as_python_in_both_integer_widths(pairs: list[tuple[int, int]]) -> None:
+    import duckdb
+
+    from monitor import sqlfns
+
+    with duckdb.connect() as con:
+        sqlfns.install(con)
+        for int_type, scale in (("BIGINT", 1), ("HUGEINT", 10**20)):
+            rows = [(n * scale, d) for n, d in pairs]
+            got = con.execute(f"SELECT rhu(CAST(n AS {int_type}), CAST(d AS {int_type})) FROM (SELECT unnest($n) AS n, unnest($d) AS d)",
+                              {"n": [str(n) for n, _ in rows], "d": [str(d) for _, d in rows]}).fetchall()
+            assert [g[0] for g in got] == [None if d == 0 else round_div(n, d) for n, d in rows]
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(min_value=0, max_value=10_000), n=st.integers(min_value=1, max_value=60),
        per=st.integers(min_value=1, max_value=25), month=st.integers(min_value=1, max_value=12))
