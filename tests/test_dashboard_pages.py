@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import shutil
 from dataclasses import replace
 
 import pytest
@@ -65,6 +67,43 @@ def test_overview_shows_region_figures_and_the_seed_department() -> None:
     assert round(float(seed["执行率"]), 2) == 27.46
     assert "红灯 1" in _texts(at)
     assert "序时进度口径：按月（m/12）" in _texts(at)  # the rules in force, under the legend
+
+
+def _settled_static_charts() -> None:
+    """Wait until the background chart renderer has finished what was asked of it so far."""
+    from dashboard import static_charts
+
+    static_charts._worker.submit(lambda: None).result(timeout=120)
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="the server draws chart images with a Chromium")
+def test_overview_charts_are_drawn_on_the_server_and_hover_comes_back_on_request() -> None:
+    at = make_app().run()
+    _ok(at)
+    _settled_static_charts()
+    at.run()
+    _ok(at)
+    assert len(at.image) == 3 and not at.get("plotly_chart")
+    svg = base64.b64decode(at.image[1].value[0].split(",", 1)[1]).decode("utf-8")
+    assert svg.lstrip().startswith("<svg") and "序时进度" in svg and "累计执行率" in svg and "10月" in svg
+    at.toggle(key="overview_interactive").set_value(True).run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) == 3 and not at.image
+
+
+def test_without_a_browser_on_the_server_the_overview_keeps_its_interactive_charts(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dashboard import static_charts
+
+    def no_browser() -> None:
+        raise RuntimeError("没有可用的 Chromium")
+
+    monkeypatch.setattr(static_charts, "_start", no_browser)
+    at = make_app().run()
+    _ok(at)
+    _settled_static_charts()
+    at.run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) == 3 and not at.image
 
 
 def test_default_month_is_the_monitoring_point_of_the_data(demo_db) -> None:  # type: ignore[no-untyped-def]

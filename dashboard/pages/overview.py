@@ -3,19 +3,34 @@
 import dashboard_path  # noqa: F401  (repository root on sys.path)
 import streamlit as st
 
-from dashboard import charts, common, tables
+from dashboard import charts, common, static_charts, tables
 from monitor import views
 from monitor.money import fmt_bp, fmt_wan
 
 DETAILS = "overview_departments_open"  # the expander's state: open shows the department table
+INTERACTIVE = "overview_interactive"  # the toggle: charts drawn by Plotly in the browser, with hover
+ALT = {"departments": "各部门预算执行率与序时进度", "curve": "全区累计执行率与序时进度", "quadrants": "资金与目标：项目四象限"}
 
 common.route_guard()
+common.restore_widgets(INTERACTIVE)
 
 c, s = common.require()
 common.page_header("总览", c, s)
-data = common.overview(c)
-figs = common.overview_figures(c)
+fc = common.figures_ctx(c)
+data = common.overview(fc)
+figs = common.overview_figures(fc)
+# The charts as images once rendered on the server (static_charts): Plotly.js is not even loaded then.
+# Until they are ready, or when a user wants hover, Plotly draws them in the browser.
+images = None if st.session_state.get(INTERACTIVE) else static_charts.ready(common.overview_images(fc))
 r = data["region"]
+
+
+def chart(name: str) -> None:
+    if images is not None:
+        st.image(images[name], width="stretch", alt=ALT[name])
+    else:
+        st.plotly_chart(figs[name], key=f"chart_{name}", theme=charts.THEME, config={"displayModeBar": False})
+
 
 top = st.columns(3)
 top[0].metric("预算执行率", fmt_bp(r["rate_bp"]), views.gap_text(r["gap_bp"]),
@@ -38,22 +53,24 @@ with counts[1].container(border=True):
                 f"{common.dot('green')} 绿灯 {r['ind_green']:,}　{common.dot('blue')} 超额 {r['ind_blue']:,}　"
                 f"{common.dot('none')} 未评判 {r['ind_none']:,}")
 
+st.toggle("交互式图表", key=INTERACTIVE, on_change=common.remember_widgets, args=(INTERACTIVE,),
+          help="打开后把鼠标停在图上可查看项目名称和数值。图表改由浏览器绘制，页面打开会慢一些。")
 left, right = st.columns(2)
 with left:
     st.subheader("各部门预算执行率")
     shown = figs["departments_shown"]
-    st.plotly_chart(figs["departments"], key="chart_departments", theme=charts.THEME, config={"displayModeBar": False})
+    chart("departments")
     if shown < len(data["departments"]):
         st.caption(f"显示执行率最低的{shown}个部门（共{len(data['departments'])}个），全部部门见页末明细。")
 with right:
     st.subheader("全区累计执行率与序时进度")
-    st.plotly_chart(figs["curve"], key="chart_curve", theme=charts.THEME, config={"displayModeBar": False})
+    chart("curve")
 
 st.subheader("资金与目标：项目四象限")
 q_left, q_right = st.columns([3, 1])
 with q_left:
     points = data["points"]
-    st.plotly_chart(figs["quadrants"], key="chart_quadrants", theme=charts.THEME, config={"displayModeBar": False})
+    chart("quadrants")
 with q_right:
     for row in data["quadrants"].itertuples(index=False):
         st.metric(row.quadrant, f"{row.projects:,}个项目", f"沉淀资金 {fmt_wan(row.idle_fen)}",
