@@ -75,7 +75,11 @@ def departments(deps: pd.DataFrame, schedule_bp: int) -> tuple[go.Figure, int]:
     fig = go.Figure(go.Bar(
         x=_list(_pct(d["rate_bp"])), y=d["department_name"].tolist(), orientation="h",
         marker_color=[LEVEL_COLORS.get(lv, LEVEL_COLORS["none"]) for lv in d["level"]],
-        text=[fmt_bp(v) for v in d["rate_bp"]], textposition="outside", cliponaxis=False,
+        # inside the bar's end where it fits, so a rate just short of 序时进度 does not print over its
+        # line; a short bar has it outside. Dark text on the light (yellow, grey) bars.
+        text=[fmt_bp(v) for v in d["rate_bp"]], textposition="auto", insidetextanchor="end", cliponaxis=False,
+        insidetextfont=dict(color=["#31333F" if lv in ("yellow", "none") else "white" for lv in d["level"]]),
+        outsidetextfont=dict(color=INK),
         customdata=[[LEVEL_LABELS[lv], fmt_wan(b), fmt_wan(s), r] for lv, b, s, r in
                     zip(d["level"], d["budget_fen"], d["spent_fen"], d["level_reason"])],
         hovertemplate="%{y}<br>执行率 %{text}<br>预算 %{customdata[1]}，累计支出 %{customdata[2]}<br>"
