@@ -17,7 +17,10 @@ playwright = pytest.importorskip("playwright.sync_api")
 
 # Streamlit has finished when its running indicator is gone and every chart has drawn: a Plotly chart
 # its SVG, a chart sent as an image (the overview's, dashboard/static_charts.py) its decoded picture.
+# data-test-script-state is set by Streamlit's frontend for tests: it turns to rerunRequested the
+# moment a widget change is sent, so it never shows "idle" before a rerun has started.
 READY = """() => !document.querySelector('[data-testid=stStatusWidget]')
+  && document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'
   && document.querySelector('[data-testid=stMain] h1') !== null
   && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.querySelector('.main-svg'))
   && [...document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img')].every(i => i.complete && i.naturalWidth > 0)"""
@@ -127,14 +130,16 @@ def test_officer_filters_red_opens_the_seed_project_and_writes_a_note(demo_serve
     pg.get_by_text("已保存（第2版").wait_for()
     settle(pg)
 
+    stored = next(n for n in Store(demo_server.db).notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
+    assert stored.explanation == "浏览器测试：已完成结算，11月集中支付。" and stored.version == 2
+
     pg.reload()
     settle(pg, charts=2)
     money = pg.locator("[data-testid=stExpander]").filter(has_text="项目资金").first
     money.locator("summary").click()
-    assert money.get_by_label("原因说明").input_value() == "浏览器测试：已完成结算，11月集中支付。"
+    # the form is filled from the store as the expander opens: wait for it rather than read at once
+    playwright.expect(money.get_by_label("原因说明")).to_have_value("浏览器测试：已完成结算，11月集中支付。")
     assert "已保存第2版 · 青云谱区总工会 王五" in money.inner_text()
-    stored = next(n for n in Store(demo_server.db).notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
-    assert stored.explanation.startswith("浏览器测试") and stored.version == 2
 
 
 @pytest.mark.parametrize("path, name, charts, expected", [
