@@ -69,6 +69,10 @@ def overview_with_images(pg, url: str) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError("the overview's charts never came as images")
 
 
+def _money_note(db):  # type: ignore[no-untyped-def]
+    return next(n for n in Store(db).notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
+
+
 def shoot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
     """A full-length picture: the app scrolls inside its own container, so stretch the window."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -126,11 +130,21 @@ def test_officer_filters_red_opens_the_seed_project_and_writes_a_note(demo_serve
     money.locator("summary").click()
     box = money.get_by_label("原因说明")
     box.fill("浏览器测试：已完成结算，11月集中支付。")
-    money.get_by_role("button", name="保存说明").click()
-    pg.get_by_text("已保存（第2版").wait_for()
+    save = money.get_by_role("button", name="保存说明")
+    save.click()
+    saved = pg.get_by_text("已保存（第2版")
+    try:
+        saved.wait_for(timeout=10_000)
+    except playwright.TimeoutError:
+        # Seen about once in ten runs of the whole suite on a fresh clone: the click lands but no
+        # submission reaches the server (the store still holds version 1, no error shown). Click
+        # again only in that case, so a note is never saved twice; the assertions below still hold.
+        assert _money_note(demo_server.db).version == 1
+        save.click()
+        saved.wait_for()
     settle(pg)
 
-    stored = next(n for n in Store(demo_server.db).notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
+    stored = _money_note(demo_server.db)
     assert stored.explanation == "浏览器测试：已完成结算，11月集中支付。" and stored.version == 2
 
     pg.reload()
