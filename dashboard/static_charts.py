@@ -26,9 +26,11 @@ import plotly.graph_objects as go
 
 log = logging.getLogger(__name__)
 
+
 def _lower_priority() -> None:
     """Background work must not slow the pages: on Linux a thread's nice value is its own and passes
-    to the threads and processes it starts (kaleido's thread, its Chromium)."""
+    to the threads and processes it starts (kaleido's thread, its Chromium; a Chromium running as
+    root may raise its own priority again)."""
     if hasattr(os, "nice"):
         os.nice(10)
 
@@ -49,6 +51,17 @@ def _start() -> None:
             os.environ["BROWSER_PATH"] = found
     kaleido.start_sync_server(silence_warnings=True)
     _started = True
+
+
+def _stop() -> None:
+    """After a failure: close kaleido's browser, so the next rendering starts a fresh one."""
+    global _started
+    import kaleido
+
+    try:
+        kaleido.stop_sync_server(silence_warnings=True)
+    finally:
+        _started = False
 
 
 def to_svg(figures: Mapping[str, tuple[go.Figure, int]]) -> dict[str, str]:
@@ -73,6 +86,8 @@ def render_later(figures: Mapping[str, tuple[go.Figure, int]]) -> Future[dict[st
             return to_svg(figures)
         except Exception:
             log.warning("static charts unavailable; the interactive charts are shown instead", exc_info=True)
+            if _started:
+                _stop()
             raise
 
     return _worker.submit(run)
