@@ -7,6 +7,7 @@ once, runs the execution and indicator SQL, and adds the per-project indicator l
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,6 +78,11 @@ class Status:
                                    None if everything or project is not None else figures["indicator_id"], project)
         return figures.merge(labels, on="indicator_id", how="left", validate="one_to_one")
 
+    def labelled_projects(self, codes: Iterable[str]) -> pd.DataFrame:
+        """The indicators of the projects `codes` (any collection of project codes), labelled."""
+        f = self.indicator_figures
+        return self.labelled(f[f["project_code"].isin(list(codes)).to_numpy(dtype=bool)])
+
     @property
     def indicators(self) -> pd.DataFrame:
         """Every tracked indicator with its words (stage_text, actual_text, level_reason).
@@ -101,8 +107,7 @@ class Status:
     def project_indicators(self, code: str) -> pd.DataFrame:
         """One project's indicators in declaration order, worded; kept once worded."""
         if code not in self._by_project:
-            f = self.indicator_figures
-            mine = self.labelled(f[(f["project_code"] == code).to_numpy(dtype=bool)]).sort_values("seq")
+            mine = self.labelled_projects([code]).sort_values("seq")
             self._by_project[code] = describe(mine.reset_index(drop=True), self.month)
         return self._by_project[code]
 

@@ -223,16 +223,19 @@ class Store:
             return self.data_version_on(con)
 
     @staticmethod
+    def _meta_int(con: duckdb.DuckDBPyConnection, key: str) -> int:
+        rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return int(rows[0][0]) if rows else 0
+
+    @staticmethod
     def keys_version_on(con: duckdb.DuckDBPyConnection) -> int:
         """Moves on whenever indicator ids may have changed (every `rekey`); notes and settings leave it."""
-        rows = con.execute("SELECT value FROM meta WHERE key = 'keys_version'").fetchall()
-        return int(rows[0][0]) if rows else 0
+        return Store._meta_int(con, "keys_version")
 
     @staticmethod
     def data_version_on(con: duckdb.DuckDBPyConnection) -> int:
         """The data version as seen by an open connection (every write bumps it)."""
-        rows = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
-        return int(rows[0][0]) if rows else 0
+        return Store._meta_int(con, "data_version")
 
     # -- reads -------------------------------------------------------------------------------
     def df(self, sql: str, params: list[object] | dict[str, object] | None = None) -> pd.DataFrame:

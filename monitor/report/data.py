@@ -112,8 +112,7 @@ def grouped(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _worded_indicators(status: Status, codes: set[str]) -> pd.DataFrame:
     """One wording pass over the indicators of `codes` (the Status words lazily, per call)."""
-    figures = status.indicator_figures
-    return status.describe(status.labelled(figures[figures["project_code"].isin(codes).to_numpy(dtype=bool)]))
+    return status.describe(status.labelled_projects(codes))
 
 
 def notes_in_force(notes: Sequence[Note], month: int) -> list[Note]:

@@ -60,8 +60,7 @@ class _Scope:
             self.units = status.units
         self.projects = p
         self.codes = set(p["project_code"])
-        figures = status.indicator_figures  # counting lights needs labels, no wording
-        self.indicators = status.labelled(figures[figures["project_code"].isin(self.codes).to_numpy(dtype=bool)])
+        self.indicators = status.labelled_projects(self.codes)  # counting lights needs labels, no wording
 
     @classmethod
     def of(cls, status: Status, department: str | None, region_name: str) -> _Scope:
