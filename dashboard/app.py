@@ -16,8 +16,6 @@ HERE = Path(__file__).resolve().parent
 
 # no page_icon: a Material favicon is fetched from fonts.gstatic.com, which offline intranets cannot reach
 st.set_page_config(page_title=common.APP_TITLE, layout="wide")
-# Money in 万元 with four decimals is long; the default metric size cuts it off ("4,567.2…").
-st.html("<style>[data-testid='stMetricValue']{font-size:1.8rem;}</style>")
 
 PAGES = HERE / "pages"
 
@@ -45,12 +43,18 @@ def _sidebar() -> None:
     if not years:
         st.sidebar.caption("数据库中还没有数据")
         return
-    st.sidebar.selectbox("年度", years, key=common.YEAR, format_func=lambda y: f"{y}年", on_change=common.on_year_change)
+    # Segmented buttons rather than select boxes: one click instead of two, the twelve months laid
+    # out like a calendar, and a first visit about 0.1 s faster (a select box makes the browser load
+    # and run its own ~150 KB of script before the page can be drawn; measured in bench/dashboard_bench).
+    st.sidebar.segmented_control("年度", years, key=common.YEAR, format_func=lambda y: f"{y}年", required=True,
+                                 on_change=common.on_year_change, width="stretch")
     latest = common.latest_month(st.session_state[common.YEAR])
-    st.sidebar.selectbox(
-        "监控时点", common.MONTHS, key=common.MONTH,
-        format_func=lambda m: f"1-{m}月" + ("（本期）" if m == latest else ""),
+    st.sidebar.segmented_control(
+        "监控时点（1月至所选月份累计）", common.MONTHS, key=common.MONTH, format_func=lambda m: f"{m}月", required=True,
+        width="stretch",
     )
+    chosen = st.session_state[common.MONTH]
+    st.sidebar.caption(f"1-{chosen}月" + ("（本期）" if chosen == latest else f"，本期为1-{latest}月"))
     common.remember_widgets(common.YEAR, common.MONTH)
     common.keep_selection_in_url()
 

@@ -270,8 +270,13 @@ def colorize(text: str) -> str:
     return text
 
 
+def rules_text(s: Status) -> str:
+    """Markdown: the rules in force, one per line."""
+    return "现行规则：\n" + "\n".join(f"- {colorize(line)}" for line in s.rules.describe())
+
+
 def rules_caption(s: Status) -> None:
-    st.caption("现行规则：\n" + "\n".join(f"- {colorize(line)}" for line in s.rules.describe()))
+    st.caption(rules_text(s))
 
 
 def forget_cached_results() -> None:

@@ -171,7 +171,7 @@ def test_other_pages_render_in_the_browser(demo_server, page, path, name, charts
 
 def test_overview_charts_turn_into_images_and_hover_comes_back_on_request(demo_server, page) -> None:  # type: ignore[no-untyped-def]
     """The first visit draws the charts with Plotly while the server renders them; later visits get
-    the images (no Plotly.js at all), and the toggle brings the interactive charts back."""
+    the images (no Plotly.js at all), and the 交互式图表 button brings the interactive charts back."""
     pg = page
     overview_with_images(pg, demo_server.url)
     images = pg.locator("[data-testid=stMain] [data-testid=stImage] img")
@@ -182,7 +182,7 @@ def test_overview_charts_turn_into_images_and_hover_comes_back_on_request(demo_s
     assert 700 <= box["width"] <= 960
     shoot(pg, "1b_overview_images")
 
-    pg.get_by_text("交互式图表").click()
+    pg.get_by_role("button", name="交互式图表").click()
     settle(pg, charts=3)
     assert pg.locator("[data-testid=stPlotlyChart]").count() == 3 and not images.count()
     quadrants = pg.locator("[data-testid=stPlotlyChart]").nth(2)

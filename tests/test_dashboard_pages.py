@@ -27,6 +27,11 @@ def _metric(at, label: str):  # type: ignore[no-untyped-def]
     return next(m for m in at.metric if m.label == label)
 
 
+def _card(at, label: str) -> str:  # type: ignore[no-untyped-def]
+    """The Markdown of the overview's KPI card named `label`."""
+    return next(m.value for m in at.markdown if m.value.startswith(f":gray[:small[{label}]]"))
+
+
 def _table(at, *columns: str):  # type: ignore[no-untyped-def]
     """The first table with these columns (a read-only st.dataframe carries no key)."""
     for d in at.dataframe:
@@ -54,10 +59,9 @@ def test_every_page_renders_without_exception(page: str) -> None:
 def test_overview_shows_region_figures_and_the_seed_department() -> None:
     at = make_app().run()
     _ok(at)
-    rate = _metric(at, "预算执行率")
-    assert rate.value == "72.13%"
-    assert rate.delta == "落后序时进度11.20个百分点"
-    assert _metric(at, "累计支出").value == "3,294.3648万元"
+    rate = _card(at, "预算执行率")
+    assert "### 72.13%" in rate and ":green-badge[落后序时进度11.20个百分点]" in rate  # ratio 86.56 ≥ 80: green
+    assert "### 3,294.3648万元" in _card(at, "累计支出")
     assert not at.dataframe  # the department table is sent only once its expander is opened
     at.session_state["overview_departments_open"] = True  # what opening 各部门明细 does
     at.run()
@@ -86,9 +90,14 @@ def test_overview_charts_are_drawn_on_the_server_and_hover_comes_back_on_request
     assert len(at.image) == 3 and not at.get("plotly_chart")
     svg = base64.b64decode(at.image[1].value[0].split(",", 1)[1]).decode("utf-8")
     assert svg.lstrip().startswith("<svg") and "序时进度" in svg and "累计执行率" in svg and "10月" in svg
-    at.toggle(key="overview_interactive").set_value(True).run()
+    at.button(key="overview_chart_mode").click().run()
     _ok(at)
     assert len(at.get("plotly_chart")) == 3 and not at.image
+    at.switch_page("pages/low_execution.py").run()
+    at.switch_page("pages/overview.py").run()
+    assert len(at.get("plotly_chart")) == 3, "the choice outlives a visit to another page"
+    at.button(key="overview_chart_mode").click().run()
+    assert len(at.image) == 3 and not at.get("plotly_chart")
 
 
 def test_without_a_browser_on_the_server_the_overview_keeps_its_interactive_charts(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -109,16 +118,16 @@ def test_without_a_browser_on_the_server_the_overview_keeps_its_interactive_char
 def test_default_month_is_the_monitoring_point_of_the_data(demo_db) -> None:  # type: ignore[no-untyped-def]
     at = make_app(month=None).run()
     _ok(at)
-    assert at.sidebar.selectbox("month").value == Store(demo_db).monitoring_month(DEMO_YEAR) == 10
-    assert at.sidebar.selectbox("year").value == DEMO_YEAR
+    assert at.sidebar.button_group("month").value == Store(demo_db).monitoring_month(DEMO_YEAR) == 10
+    assert at.sidebar.button_group("year").value == DEMO_YEAR
 
 
 def test_changing_the_month_changes_the_figures() -> None:
     at = make_app().run()
-    assert _metric(at, "预算执行率").value == "72.13%"
-    at.sidebar.selectbox("month").set_value(12).run()
+    assert "### 72.13%" in _card(at, "预算执行率")
+    at.sidebar.button_group("month").set_value(12).run()
     _ok(at)
-    assert _metric(at, "预算执行率").value == "92.21%"
+    assert "### 92.21%" in _card(at, "预算执行率")
     assert at.query_params["month"] == "12"  # a reload keeps the month
     at.switch_page("pages/project.py").run()  # the choice is shared by the pages
     _ok(at)
@@ -338,6 +347,6 @@ def test_settings_save_a_custom_schedule(demo_db) -> None:  # type: ignore[no-un
     _ok(at)
     rules = Store(demo_db).get_rules()
     assert rules.schedule_mode == "custom" and str(rules.custom_schedule[6]) == "58"
-    at.sidebar.selectbox("month").set_value(7).run()
+    at.sidebar.button_group("month").set_value(7).run()
     at.switch_page("pages/overview.py").run()
     assert "序时进度 58.00%" in _texts(at)

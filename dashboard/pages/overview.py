@@ -8,11 +8,10 @@ from monitor import views
 from monitor.money import fmt_bp, fmt_wan
 
 DETAILS = "overview_departments_open"  # the expander's state: open shows the department table
-INTERACTIVE = "overview_interactive"  # the toggle: charts drawn by Plotly in the browser, with hover
+INTERACTIVE = "overview_interactive"  # True: charts drawn by Plotly in the browser, with hover (the button flips it)
 ALT = {"departments": "各部门预算执行率与序时进度", "curve": "全区累计执行率与序时进度", "quadrants": "资金与目标：项目四象限"}
 
 common.route_guard()
-common.restore_widgets(INTERACTIVE)
 
 c, s = common.require()
 common.page_header("总览", c, s)
@@ -32,29 +31,46 @@ def chart(name: str) -> None:
         st.plotly_chart(figs[name], key=f"chart_{name}", theme=charts.THEME, config={"displayModeBar": False})
 
 
+def flip_chart_mode() -> None:
+    st.session_state[INTERACTIVE] = not st.session_state.get(INTERACTIVE, False)
+
+
+def card(column, label: str, value: str, note: str, color: str = "gray", help: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """A KPI card: label, figure and a coloured note, as one bordered Markdown block.
+
+    Not st.metric: on a first visit each kind of element is script the browser must fetch and run
+    before drawing, and the overview's metrics cost ~0.05 s of it (bench/dashboard_bench). A long
+    figure (a province's 万元 with four decimals) also wraps here instead of being cut off.
+    """
+    with column.container(border=True):
+        st.markdown(f":gray[:small[{label}]]\n### {value}\n:{color}-badge[{note}]", help=help)
+
+
 top = st.columns(3)
-top[0].metric("预算执行率", fmt_bp(r["rate_bp"]), views.gap_text(r["gap_bp"]),
-              delta_color=common.LEVEL_ST_COLORS[r["level"]], delta_arrow="off", border=True,
-              help=f"累计支出 ÷ 预算；序时进度 {fmt_bp(r['schedule_bp'])}；{common.label(r['level'])}")
-top[1].metric("累计支出", fmt_wan(r["spent_fen"]), f"预算（调整后）{fmt_wan(r['budget_fen'])}", delta_color="off",
-              delta_arrow="off", border=True)
-top[2].metric("沉淀资金（到位未支出）", fmt_wan(r["idle_fen"]),
-              f"资金到位率 {fmt_bp(r['arrival_bp'])}（到位 {fmt_wan(r['arrived_fen'])}）", delta_color="off",
-              delta_arrow="off", border=True)
+card(top[0], "预算执行率", fmt_bp(r["rate_bp"]), views.gap_text(r["gap_bp"]), common.LEVEL_ST_COLORS[r["level"]],
+     help=f"累计支出 ÷ 预算；序时进度 {fmt_bp(r['schedule_bp'])}；{common.label(r['level'])}")
+card(top[1], "累计支出", fmt_wan(r["spent_fen"]), f"预算（调整后）{fmt_wan(r['budget_fen'])}")
+card(top[2], "沉淀资金（到位未支出）", fmt_wan(r["idle_fen"]),
+     f"资金到位率 {fmt_bp(r['arrival_bp'])}（到位 {fmt_wan(r['arrived_fen'])}）")
 
 counts = st.columns(2)
+# One Markdown block per card, its caption inside: each element is one more for the browser to build
+# on a first visit (bench/dashboard_bench).
 with counts[0].container(border=True):
-    st.caption(f"项目资金灯（共{data['projects']:,}个项目）")
-    st.markdown(f"#### {common.dot('red')} 红灯 {r['red']:,}　{common.dot('yellow')} 黄灯 {r['yellow']:,}　"
+    st.markdown(f":gray[:small[项目资金灯（共{data['projects']:,}个项目）]]\n#### {common.dot('red')} 红灯 {r['red']:,}　{common.dot('yellow')} 黄灯 {r['yellow']:,}　"
                 f"{common.dot('green')} 绿灯 {r['green']:,}")
 with counts[1].container(border=True):
-    st.caption("绩效指标灯（超额：实际达到年度目标的较高比例，提示目标偏保守；未评判：未填报或年底才能衡量）")
-    st.markdown(f"#### {common.dot('red')} 红灯 {r['ind_red']:,}　{common.dot('yellow')} 黄灯 {r['ind_yellow']:,}　"
+    st.markdown(":gray[:small[绩效指标灯（超额：实际达到年度目标的较高比例，提示目标偏保守；未评判：未填报或年底才能衡量）]]\n"
+                f"#### {common.dot('red')} 红灯 {r['ind_red']:,}　{common.dot('yellow')} 黄灯 {r['ind_yellow']:,}　"
                 f"{common.dot('green')} 绿灯 {r['ind_green']:,}　{common.dot('blue')} 超额 {r['ind_blue']:,}　"
                 f"{common.dot('none')} 未评判 {r['ind_none']:,}")
 
-st.toggle("交互式图表", key=INTERACTIVE, on_change=common.remember_widgets, args=(INTERACTIVE,),
-          help="打开后把鼠标停在图上可查看项目名称和数值。图表改由浏览器绘制，页面打开会慢一些。")
+# A button, not a toggle: the toggle's script is one more the browser must load and run before a first
+# visit is drawn (~0.08 s, bench/dashboard_bench). The choice is plain session state: it outlives page switches.
+st.button("改回静态图片" if st.session_state.get(INTERACTIVE) else "交互式图表", key="overview_chart_mode",
+          icon=":material/image:" if st.session_state.get(INTERACTIVE) else ":material/touch_app:", on_click=flip_chart_mode,
+          help="交互式图表：把鼠标停在图上可查看项目名称和数值，图表改由浏览器绘制，页面打开会慢一些。"
+               "静态图片：图表在服务器上画好，页面打开更快。")
 left, right = st.columns(2)
 with left:
     st.subheader("各部门预算执行率")
@@ -72,14 +88,13 @@ with q_left:
     points = data["points"]
     chart("quadrants")
 with q_right:
-    for row in data["quadrants"].itertuples(index=False):
-        st.metric(row.quadrant, f"{row.projects:,}个项目", f"沉淀资金 {fmt_wan(row.idle_fen)}",
-                  delta_color="off", delta_arrow="off")
+    st.markdown("\n\n".join(f"**{row.quadrant}**  \n{row.projects:,}个项目  \n:gray[:small[沉淀资金 {fmt_wan(row.idle_fen)}]]"
+                            for row in data["quadrants"].itertuples(index=False)))
 sampled = f"项目共{data['projects']:,}个，图中画出{len(points):,}个（沉淀资金最多的项目和按象限抽样的项目）。" \
     if data["projects"] > len(points) else ""
 st.caption(f"横轴：资金执行（虚线为资金绿灯线）；纵轴：已评判指标中绿灯和超额所占比例，100%线以下即有红灯、黄灯指标（目标滞后）。"
-           f"点的颜色为资金灯：{common.light('red')}、{common.light('yellow')}、{common.light('green')}。{sampled}")
-common.rules_caption(s)
+           f"点的颜色为资金灯：{common.light('red')}、{common.light('yellow')}、{common.light('green')}。{sampled}\n\n"
+           + common.rules_text(s))
 
 # The table is sent only while the expander is open (opening it reruns the page): a closed expander
 # still makes the browser load, build and lay out the data grid, about 0.25 s of every visit.
