@@ -41,7 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 APP_TITLE = "预算执行与绩效运行监控看板"
 DEFAULT_DB = "data/monitor.duckdb"
 MONTHS = tuple(range(1, 13))
-QUADRANT_POINTS = 600  # points drawn in the quadrant chart (all projects when fewer): SVG scatter costs ~1 ms per point to draw
+# Points drawn in the quadrant chart (all projects when fewer; else the most idle money plus a sample
+# per quadrant, see views.quadrant_points). Every point is an SVG element the browser parses and draws
+# on each first visit: 600 points cost ~0.06 s more than 300 (bench/dashboard_bench), and 300 already
+# show the shape of the cloud; the counts beside the chart and the 低执行项目 list cover every project.
+QUADRANT_POINTS = 300
 # Streamlit's colour names per light, for metric deltas and Markdown dots (:red[●]). The theme in
 # .streamlit/config.toml sets these colours to monitor.status.LEVEL_COLORS, so dots, deltas and
 # charts show one colour per light. Dots, not the emoji of LEVEL_ICONS: many office PCs (and this
