@@ -42,9 +42,10 @@ def _table(at, *columns: str):  # type: ignore[no-untyped-def]
 
 
 def _texts(at) -> str:  # type: ignore[no-untyped-def]
+    """The page's text as a reader sees it (no-break spaces read as spaces, word joiners unseen)."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
     parts += [w.value for w in at.warning] + [s.value for s in at.success] + [i.value for i in at.info]
-    return "\n".join(parts)
+    return "\n".join(parts).replace("\u00a0", " ").replace("\u2060", "")
 
 
 @pytest.mark.parametrize("page", PAGES)

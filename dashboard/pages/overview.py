@@ -35,15 +35,24 @@ def flip_chart_mode() -> None:
     st.session_state[INTERACTIVE] = not st.session_state.get(INTERACTIVE, False)
 
 
-def card(column, label: str, value: str, note: str, color: str = "gray", help: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    """A KPI card: label, figure and a coloured note, as one bordered Markdown block.
+def card(column, label: str, value: str, note: str, color: str | None = None, help: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """A KPI card: label, figure and a note (a badge in the light's colour when given, else grey text
+    that wraps: a badge is cut off when too long), as one bordered Markdown block.
 
     Not st.metric: on a first visit each kind of element is script the browser must fetch and run
     before drawing, and the overview's metrics cost ~0.05 s of it (bench/dashboard_bench). A long
     figure (a province's 万元 with four decimals) also wraps here instead of being cut off.
     """
     with column.container(border=True):
-        st.markdown(f":gray[:small[{label}]]\n### {value}\n:{color}-badge[{note}]", help=help)
+        shown = f":{color}-badge[{note}]" if color else f":gray[:small[{note}]]"
+        st.markdown(f":gray[:small[{label}]]\n### {value}\n{shown}", help=help)
+
+
+def tally(counts: list[tuple[str, int]]) -> str:
+    """● 红灯 7,222　● 黄灯 …: a narrow card wraps between lights, never inside one. Chinese text may
+    break between any two characters, so the word's characters are held together by word joiners
+    (U+2060) and the dot, word and count by no-break spaces; Markdown has no nowrap."""
+    return "　".join(f"{common.dot(level)}\u00a0{chr(0x2060).join(common.label(level))}\u00a0{n:,}" for level, n in counts)
 
 
 top = st.columns(3)
@@ -57,13 +66,11 @@ counts = st.columns(2)
 # One Markdown block per card, its caption inside: each element is one more for the browser to build
 # on a first visit (bench/dashboard_bench).
 with counts[0].container(border=True):
-    st.markdown(f":gray[:small[项目资金灯（共{data['projects']:,}个项目）]]\n#### {common.dot('red')} 红灯 {r['red']:,}　{common.dot('yellow')} 黄灯 {r['yellow']:,}　"
-                f"{common.dot('green')} 绿灯 {r['green']:,}")
+    st.markdown(f":gray[:small[项目资金灯（共{data['projects']:,}个项目）]]\n#### "
+                + tally([(lv, r[lv]) for lv in ("red", "yellow", "green")]))
 with counts[1].container(border=True):
-    st.markdown(":gray[:small[绩效指标灯（超额：实际达到年度目标的较高比例，提示目标偏保守；未评判：未填报或年底才能衡量）]]\n"
-                f"#### {common.dot('red')} 红灯 {r['ind_red']:,}　{common.dot('yellow')} 黄灯 {r['ind_yellow']:,}　"
-                f"{common.dot('green')} 绿灯 {r['ind_green']:,}　{common.dot('blue')} 超额 {r['ind_blue']:,}　"
-                f"{common.dot('none')} 未评判 {r['ind_none']:,}")
+    st.markdown(":gray[:small[绩效指标灯（超额：实际达到年度目标的较高比例，提示目标偏保守；未评判：未填报或年底才能衡量）]]\n#### "
+                + tally([(lv, r["ind_" + lv]) for lv in ("red", "yellow", "green", "blue", "none")]))
 
 # A button, not a toggle: the toggle's script is one more the browser must load and run before a first
 # visit is drawn (~0.08 s, bench/dashboard_bench). The choice is plain session state: it outlives page switches.
