@@ -43,18 +43,19 @@ def _sidebar() -> None:
     if not years:
         st.sidebar.caption("数据库中还没有数据")
         return
-    # Segmented buttons rather than select boxes: one click instead of two, the twelve months laid
-    # out like a calendar, and a first visit about 0.1 s faster (a select box makes the browser load
-    # and run its own ~150 KB of script before the page can be drawn; measured in bench/dashboard_bench).
-    st.sidebar.segmented_control("年度", years, key=common.YEAR, format_func=lambda y: f"{y}年", required=True,
-                                 on_change=common.on_year_change, width="stretch")
     latest = common.latest_month(st.session_state[common.YEAR])
-    st.sidebar.segmented_control(
-        "监控时点（1月至所选月份累计）", common.MONTHS, key=common.MONTH, format_func=lambda m: f"{m}月", required=True,
-        width="stretch",
-    )
-    chosen = st.session_state[common.MONTH]
-    st.sidebar.caption(f"1-{chosen}月" + ("（本期）" if chosen == latest else f"，本期为1-{latest}月"))
+    year, month = st.session_state[common.YEAR], st.session_state[common.MONTH]
+    # The period shown, as a button that opens the year and month choosers: a first visit then
+    # draws one button instead of fourteen (~0.06 s, bench/dashboard_bench), and the period is read
+    # at a glance. Segmented buttons rather than select boxes inside: one click instead of two, the
+    # months laid out like a calendar, and no select-box script to load (another ~0.1 s).
+    period = f"监控时点：{year}年1-{month}月" + ("（本期）" if month == latest else "")
+    with st.sidebar.popover(period, icon=":material/calendar_month:", width="stretch", key="period",
+                            help=f"选择年度和监控时点（1月至所选月份累计）；本期即数据的监控时点，为1-{latest}月"):
+        st.segmented_control("年度", years, key=common.YEAR, format_func=lambda y: f"{y}年", required=True,
+                             on_change=common.on_year_change)
+        st.segmented_control("监控时点（1月至所选月份累计）", common.MONTHS, key=common.MONTH,
+                             format_func=lambda m: f"{m}月", required=True)
     common.remember_widgets(common.YEAR, common.MONTH)
     common.keep_selection_in_url()
 

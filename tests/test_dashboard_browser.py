@@ -193,3 +193,18 @@ def test_overview_charts_turn_into_images_and_hover_comes_back_on_request(demo_s
     hover = quadrants.locator(".hoverlayer .hovertext").first
     hover.wait_for()
     assert "执行率" in (hover.text_content() or "")  # hover tells which project a point is, and its figures
+
+
+def test_the_period_button_opens_the_year_and_month_choice(demo_server, page) -> None:  # type: ignore[no-untyped-def]
+    """The sidebar shows the period; a click opens the choosers, a month changes every figure."""
+    pg = page
+    pg.goto(f"{demo_server.url}/?month=10")
+    settle(pg, charts=3, expect="各部门预算执行率")
+    period = pg.locator("[data-testid=stSidebar] [data-testid=stPopover] button").first
+    assert "监控时点：2023年1-10月（本期）" in period.inner_text()
+    period.click()
+    pg.locator("[data-testid=stPopoverBody]").get_by_text("12月", exact=True).click()
+    settle(pg, charts=3, expect="2023年1-12月")
+    assert "92.21%" in main_text(pg)
+    assert "month=12" in pg.url  # a reload or a shared link keeps the period
+    shoot(pg, "7_period_12")
