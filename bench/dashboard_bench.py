@@ -7,7 +7,7 @@ headless Chromium measures, with the server warm (every cache filled by an earli
 - overview_s: navigation to 总览 until it is fully rendered (KPI cards, the three charts drawn, the
   last element present, Streamlit's running indicator gone), in a new browser context each time: a
   first visit, nothing cached in the browser — the issue's definition, whose floor is "about 1.1 s";
-- empty_s: the same for the empty page; ratio = overview_s ÷ empty_s;
+- empty_s: the same for the empty page, visited in turn with the overview; ratio = overview_s ÷ empty_s;
 - returning_*: the same two navigations again and again in one page, so the browser's HTTP and
   script caches are warm (a user reloading the page);
 - filter_s: on 低执行项目, from choosing 资金灯 = 红灯 to the list re-rendered with the new count;
