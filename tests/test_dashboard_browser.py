@@ -6,6 +6,7 @@ Screenshots of every page go to tests/artifacts/ (gitignored) for a person to lo
 from __future__ import annotations
 
 import re
+import warnings
 
 import pytest
 from dashboard_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DEMO_YEAR, SEED_PROJECT, demo_server  # noqa: F401
@@ -140,6 +141,8 @@ def test_officer_filters_red_opens_the_seed_project_and_writes_a_note(demo_serve
         # submission reaches the server (the store still holds version 1, no error shown). Click
         # again only in that case, so a note is never saved twice; the assertions below still hold.
         assert _money_note(demo_server.db).version == 1
+        # shown in pytest's warnings summary, so how often this happens is counted, not guessed
+        warnings.warn("浏览器测试：保存说明的点击没有到达服务器，已再点一次", stacklevel=1)
         save.click()
         saved.wait_for()
     settle(pg)
