@@ -279,7 +279,6 @@ def rules_text(s: Status) -> str:
     return "现行规则：\n" + "\n".join(f"- {colorize(line)}" for line in s.rules.describe())
 
 
-
 def forget_cached_results() -> None:
     """After an import or a rule change: results are keyed by version anyway; this frees memory."""
     st.cache_data.clear()

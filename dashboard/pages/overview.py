@@ -9,6 +9,7 @@ from monitor.money import fmt_bp, fmt_wan
 
 DETAILS = "overview_departments_open"  # the expander's state: open shows the department table
 INTERACTIVE = "overview_interactive"  # True: charts drawn by Plotly in the browser, with hover (the button flips it)
+NBSP, WORD_JOINER = "\u00a0", "\u2060"  # no line break at a space / between two characters
 ALT = {"departments": "各部门预算执行率与序时进度", "curve": "全区累计执行率与序时进度", "quadrants": "资金与目标：项目四象限"}
 
 common.route_guard()
@@ -52,7 +53,7 @@ def tally(counts: list[tuple[str, int]]) -> str:
     """● 红灯 7,222　● 黄灯 …: a narrow card wraps between lights, never inside one. Chinese text may
     break between any two characters, so the word's characters are held together by word joiners
     (U+2060) and the dot, word and count by no-break spaces; Markdown has no nowrap."""
-    return "　".join(f"{common.dot(level)}\u00a0{chr(0x2060).join(common.label(level))}\u00a0{n:,}" for level, n in counts)
+    return "　".join(f"{common.dot(level)}{NBSP}{WORD_JOINER.join(common.label(level))}{NBSP}{n:,}" for level, n in counts)
 
 
 top = st.columns(3)
