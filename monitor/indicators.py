@@ -138,7 +138,7 @@ def indicators_sql(plan_mode: bool, int_type: str = "BIGINT") -> str:
     sql = _INDICATORS_SQL.replace("{int}", int_type).replace("{wide}", "" if int_type == "BIGINT" else "::DECIMAL(38,6)")
     if plan_mode:
         return sql.replace("{t_num}", f"coalesce(b.t_num, CAST($t_num AS {int_type}))").replace(
-            "{plan_join}", "LEFT JOIN _base b ON b.project_code = i.project_code")
+            "{plan_join}", "LEFT JOIN _money b ON b.project_code = i.project_code")
     return sql.replace("{t_num}", f"CAST($t_num AS {int_type})").replace("{plan_join}", "")
 
 

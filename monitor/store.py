@@ -340,8 +340,14 @@ class Store:
 
     # -- settings ----------------------------------------------------------------------------
     def get_rules(self) -> Rules:
-        text = self.scalar("SELECT value FROM settings WHERE key = 'rules'")
-        return Rules.from_json(str(text)) if text else Rules()
+        with self.connect() as con:
+            return self.rules_on(con)
+
+    @staticmethod
+    def rules_on(con: duckdb.DuckDBPyConnection) -> Rules:
+        """The rules as stored, read on an open connection (a computation reads them with its data)."""
+        rows = con.execute("SELECT value FROM settings WHERE key = 'rules'").fetchall()
+        return Rules.from_json(str(rows[0][0])) if rows else Rules()
 
     def set_rules(self, rules: Rules) -> None:
         rules.validate()

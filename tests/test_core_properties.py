@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from monitor.errors import TargetParseError
 from monitor.importer import write_frames
 from monitor.money import round_div
+from monitor.rules import Rules
 from monitor.status import compute_status
 from monitor.store import Store
 from monitor.synthetic import generate
@@ -85,6 +86,28 @@ def test_a_departments_money_is_the_sum_of_its_projects(seed: int, n: int, per: 
     for _name, d in deps.iterrows():
         if d["denom_fen"] > 0:
             assert d["rate_bp"] == round_div(int(d["spent_fen"]) * 10000, int(d["denom_fen"]))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10_000), n=st.integers(min_value=1, max_value=40),
+       month=st.integers(min_value=1, max_value=12), mode=st.sampled_from(["month", "plan"]))
+def test_a_projects_indicator_lights_are_the_count_of_its_indicators_and_the_worst_of_them(
+        seed: int, n: int, month: int, mode: str) -> None:
+    # "plan" gives every project its own schedule and is computed in HUGEINT: both ways of counting
+    store = Store(":memory:")
+    write_frames(store, generate(n, seed, projects_per_department=8, units_per_department=2))
+    s = compute_status(store, 2023, month, Rules(schedule_mode=mode))
+    p = s.project_figures.set_index("project_code")
+    counted = s.indicator_figures.groupby("project_code")["level"].value_counts().unstack().reindex(
+        index=p.index, columns=["red", "yellow", "green", "blue", "none"]).fillna(0)
+    for lv in counted.columns:
+        assert (p[f"ind_{lv}"] == counted[lv]).all()
+    worst = p["ind_red"].gt(0).map({True: "red"}).fillna(
+        p["ind_yellow"].gt(0).map({True: "yellow"})).fillna((p["ind_green"] + p["ind_blue"]).gt(0).map({True: "green", False: "none"}))
+    assert (p["indicator_level"] == worst).all()
+    behind = p["ind_red"] + p["ind_yellow"] > 0
+    assert (p.loc[behind & p["level"].isin(["red", "yellow"]), "quadrant"] == "资金、目标双滞后").all()
+    assert (p.loc[behind & ~p["level"].isin(["red", "yellow"]), "quadrant"] == "目标滞后").all()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
