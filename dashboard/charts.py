@@ -22,6 +22,7 @@ import json
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import hex_to_rgb
 
 from monitor.money import fmt_bp, fmt_wan
 from monitor.status import LEVEL_COLORS, LEVEL_LABELS
@@ -137,7 +138,7 @@ def monthly_bars(curve: pd.DataFrame, month: int) -> go.Figure:
 
 def _translucent(hex_color: str, alpha: float) -> str:
     """'#d62728', 0.75 → 'rgba(214,39,40,0.75)'."""
-    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = hex_to_rgb(hex_color)
     return f"rgba({r},{g},{b},{alpha})"
 
 

@@ -288,9 +288,7 @@ def _run(con: duckdb.DuckDBPyConnection, p: dict[str, object], int_type: str):  
         indicators = con.sql(ind_sql, params=used(ind_sql, p)).to_arrow_table()
         if int_type == "BIGINT":
             counts = tally(money.column("project_code"), indicators)
-            for name in counts.column_names:
-                money = money.append_column(name, counts.column(name))
-            view("_base", money)
+            view("_base", pa.Table.from_arrays(money.columns + counts.columns, money.column_names + counts.column_names))
         else:  # joined by code, as a temp table promises no row order
             codes = con.sql("SELECT project_code FROM _money").to_arrow_table().column(0)
             view("_tally", tally(codes, indicators).append_column("project_code", codes))
@@ -307,7 +305,7 @@ def _run(con: duckdb.DuckDBPyConnection, p: dict[str, object], int_type: str):  
     return to_pandas(projects.drop_columns(["t_num"])), to_pandas(indicators), to_pandas(rollups)
 
 
-TALLY = ("red", "yellow", "green", "blue", "none")
+LEVELS = ("red", "yellow", "green", "blue", "none")  # every light a figure can have: ind_red … ind_none
 
 
 def tally(codes: pa.ChunkedArray, indicators: pa.Table) -> pa.Table:
@@ -319,13 +317,13 @@ def tally(codes: pa.ChunkedArray, indicators: pa.Table) -> pa.Table:
     """
     n = len(codes)
     project = pc.index_in(indicators.column("project_code"), value_set=codes)
-    light = pc.index_in(indicators.column("level"), value_set=pa.array(TALLY))
+    light = pc.index_in(indicators.column("level"), value_set=pa.array(LEVELS))
     if project.null_count or light.null_count:  # the import lets neither happen; count only what can be
         keep = pc.and_(pc.is_valid(project), pc.is_valid(light))
         project, light = pc.filter(project, keep), pc.filter(light, keep)
-    slots = pc.add(pc.multiply(pc.cast(project, pa.int64()), len(TALLY)), pc.cast(light, pa.int64()))
-    counts = np.bincount(slots.to_numpy(), minlength=n * len(TALLY)).reshape(n, len(TALLY))
-    return pa.table({f"ind_{name}": pa.array(counts[:, k]) for k, name in enumerate(TALLY)})
+    slots = pc.add(pc.multiply(pc.cast(project, pa.int64()), len(LEVELS)), pc.cast(light, pa.int64()))
+    counts = np.bincount(slots.to_numpy(), minlength=n * len(LEVELS)).reshape(n, len(LEVELS))
+    return pa.table({f"ind_{name}": pa.array(counts[:, k]) for k, name in enumerate(LEVELS)})
 
 
 def worded(projects: pd.DataFrame, p: dict[str, object]) -> pd.DataFrame:

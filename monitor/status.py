@@ -1,7 +1,8 @@
 """The monitoring status of a year at a month: money, indicators, lights, roll-ups, projections.
 
 `compute_status` is the one call the CLI, the dashboard and the reports make. It opens the store
-once, runs the execution and indicator SQL, and adds the per-project indicator light and quadrant.
+once and runs the execution and indicator SQL, which also give each project its indicator light
+(the worst of its indicators) and quadrant.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from .rules import Rules
 from .schedule import Schedule, schedule_for
 from .store import Store
 
-LEVELS = ("red", "yellow", "green", "blue", "none")
 LEVEL_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "blue": "超额", "none": "未评判"}
 LEVEL_ICONS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "blue": "🔵", "none": "⚪"}
 LEVEL_COLORS = {"red": "#d62728", "yellow": "#f2b701", "green": "#2ca02c", "blue": "#1f77b4", "none": "#b0b0b0"}
