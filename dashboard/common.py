@@ -28,7 +28,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from monitor import views
+from monitor import rulebook, views
+from monitor.access import PAGE, Actor
 from monitor.errors import NotFound
 from monitor.money import fmt_bp
 from monitor.rules import Rules
@@ -137,7 +138,7 @@ def record_note_write(path: str, before: int, after: int) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _rules_json(path: str, version: int) -> str:
-    return get_store(path).get_rules().to_json()
+    return rulebook.load(get_store(path)).to_json()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -183,6 +184,21 @@ def init_selection() -> None:
         st.session_state.pop(MONTH, None)
     if st.session_state.get(MONTH) not in MONTHS:
         st.session_state[MONTH] = _query_int("month", MONTHS) or latest_month(st.session_state[YEAR])
+    if "_kept_" + USER not in st.session_state and st.query_params.get("by"):
+        st.session_state["_kept_" + USER] = str(st.query_params["by"])[:40]
+
+
+def actor() -> Actor:
+    """Who is acting on this page: the 填报人 the person typed (recorded with every change)."""
+    return Actor((st.session_state.get(USER) or "").strip() or "未署名", PAGE)
+
+
+def actor_input() -> None:
+    """The 填报人 field: kept across pages and in the address (?by=), so a reload keeps it."""
+    restore_widgets(USER)
+    st.text_input("填报人", key=USER, placeholder="姓名或科室，记入修改记录", max_chars=40)
+    remember_widgets(USER)
+    keep_selection_in_url()
 
 
 def on_year_change() -> None:
@@ -190,11 +206,16 @@ def on_year_change() -> None:
 
 
 def keep_selection_in_url() -> None:
-    """Year and month in the address, so a reload or a shared link shows the same figures."""
+    """Year and month (and the 填报人) in the address, so a reload or a shared link shows the same."""
     for name, key in (("year", YEAR), ("month", MONTH)):
+        if key not in st.session_state:
+            continue
         value = str(st.session_state[key])
         if st.query_params.get(name) != value:
             st.query_params[name] = value
+    who = (st.session_state.get(USER) or st.session_state.get("_kept_" + USER) or "").strip()
+    if who and st.query_params.get("by") != who:
+        st.query_params["by"] = who
 
 
 @dataclass(frozen=True)

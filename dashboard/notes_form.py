@@ -48,7 +48,7 @@ def _save(path: str, year: int, month: int, code: str, indicator: str, prefix: s
     store = common.get_store(path)
     try:
         before = store.data_version()
-        saved = store.save_note(note, user=(st.session_state.get(common.USER) or "").strip())
+        saved = store.save_note(note, common.actor())
     except NoteConflict as exc:
         st.session_state[f"{prefix}:conflict"] = str(exc)
         return

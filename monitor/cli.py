@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 
+from .access import ADMIN, CLI, Actor
 from .errors import ImportRejected, MonitorError
 from .money import fmt_bp, fmt_wan
 from .status import LEVEL_ICONS, compute_status
@@ -17,6 +21,7 @@ DEFAULT_DB = "data/monitor.duckdb"
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="monitor", description="预算执行与绩效运行监控（双监控）命令行工具")
     p.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB 数据库文件（默认 {DEFAULT_DB}）")
+    p.add_argument("--as", dest="actor", default=None, metavar="USER", help="以该用户的身份操作（记入修改记录；默认为管理员）")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="创建空数据库")
     d = sub.add_parser("demo", help="导入演示数据（可重复执行）")
@@ -35,6 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     _report_args(r)
     tb = sub.add_parser("table", help="导出 Excel 绩效目标执行监控表")
     _report_args(tb)
+    ru = sub.add_parser("rules", help="查看或修改预警规则（每次修改记入修改记录）")
+    rs = ru.add_subparsers(dest="rules_command", required=True)
+    show = rs.add_parser("show", help="现行规则")
+    show.add_argument("--json", action="store_true", help="输出 JSON")
+    st = rs.add_parser("set", help="修改规则项，如 ratio_green=75 custom_schedule=8.33,16.67,…（与设置页同样校验）")
+    st.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+    rs.add_parser("reset", help="全部规则恢复为默认值")
+    rs.add_parser("presets", help="列出预设方案")
+    pr = rs.add_parser("preset", help="应用一个预设方案（名称与 presets 列出的一致）")
+    pr.add_argument("name")
+    rs.add_parser("history", help="规则修改记录")
     return p
 
 
@@ -46,6 +62,15 @@ def _report_args(r: argparse.ArgumentParser) -> None:
     r.add_argument("--year", type=int, required=True)
     r.add_argument("--month", type=int, required=True)
     r.add_argument("--out", required=True, help="输出文件（--all 时为文件夹）")
+    r.add_argument("--date", type=_date, default=None, help="报告日期 YYYY-MM-DD（默认为监控时点次月末，不晚于今天）")
+    r.add_argument("--issuer", default=None, help="报告出具单位（默认为项目单位）")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD，而不是「{text}」") from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,6 +83,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MonitorError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `monitor status … | head` closed the pipe: stop quietly, as other command-line tools do
+        # (Python's advice: point stdout at devnull so the interpreter's final flush cannot fail).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+def actor_of(args: argparse.Namespace) -> Actor:
+    return ADMIN if not args.actor else Actor(args.actor, CLI)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -96,10 +130,52 @@ def _run(args: argparse.Namespace) -> int:
             where = r.project_name + (f" / {r.indicator_name}" if r.indicator_name else "")
             print(f"{LEVEL_ICONS[r.level]} {r.department_name} | {where} | {r.reason} | 建议：{r.suggested_measure} | {'已填写说明' if r.has_note else '未填写说明'}")
         print(f"共{len(items)}项预警（红灯{int((items['level'] == 'red').sum())}项，黄灯{int((items['level'] == 'yellow').sum())}项）")
+    elif args.command == "rules":
+        return _rules(store, args)
     elif args.command in ("report", "table"):
         from .report import cli as report_cli
 
         return report_cli.run(store, args)
+    return 0
+
+
+def _rules(store: Store, args: argparse.Namespace) -> int:
+    from . import rulebook
+    from .rules import FIELDS, PRESETS, parse_assignments
+
+    cmd = args.rules_command
+    if cmd == "presets":
+        for preset in PRESETS:
+            print(f"{preset.name}：{preset.description}")
+        return 0
+    if cmd == "history":
+        for change in rulebook.history(store):
+            fields = "；".join(f"{label}：{before} → {after}" for label, before, after in change.fields)
+            print(f"{change.at:%Y-%m-%d %H:%M} {change.actor}（{change.source}）{change.what}：{fields}")
+        return 0
+    before = rulebook.load(store)
+    if cmd == "set":
+        rules = rulebook.update(store, parse_assignments(args.assignments), actor_of(args))
+    elif cmd == "reset":
+        rules = rulebook.reset(store, actor_of(args))
+    elif cmd == "preset":
+        preset = next((p for p in PRESETS if p.name == args.name), None)
+        if preset is None:
+            raise MonitorError(f"没有名为「{args.name}」的预设；可用的预设为：{'、'.join(p.name for p in PRESETS)}")
+        rules = rulebook.apply_preset(store, preset, actor_of(args))
+    else:
+        rules = before
+    if cmd != "show":
+        changed = rules.changes_from(before)
+        print("规则没有变化。" if not changed else "已保存：" + "；".join(
+            f"{FIELDS[k].label} {FIELDS[k].show(getattr(before, k))} → {FIELDS[k].show(getattr(rules, k))}" for k in changed))
+    if cmd == "show" and args.json:
+        print(json.dumps({"rules": rules.as_dict(), "rules_text": rules.describe()}, ensure_ascii=False, indent=2))
+    elif cmd == "show":
+        for key, spec in FIELDS.items():
+            print(f"{key} = {spec.show(getattr(rules, key))}　# {spec.label}")
+        print()
+        print("\n".join(rules.describe()))
     return 0
 
 

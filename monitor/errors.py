@@ -52,6 +52,10 @@ class NoteConflict(MonitorError):
     """Somebody else saved the same note after it was opened; nothing was overwritten."""
 
 
+class RulesConflict(MonitorError):
+    """Somebody else changed the same rule after the form was opened; nothing was overwritten."""
+
+
 class StoreBusy(MonitorError):
     """Another process holds the database for writing."""
 

@@ -8,8 +8,9 @@ already rounded half up to two decimals, as integer hundredths.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
-from decimal import Decimal
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from decimal import Decimal, InvalidOperation
 
 from .errors import MonitorError
 
@@ -57,7 +58,25 @@ class Rules:
             raise MonitorError("差距法：绿灯上限不能高于黄灯上限")
         if not self.ind_yellow <= self.ind_green:
             raise MonitorError("指标：黄灯下限不能高于绿灯下限")
+        for spec in FIELDS.values():
+            spec.check(getattr(self, spec.key))
         return self
+
+    def with_changes(self, changes: Mapping[str, object]) -> Rules:
+        """These rules with `changes` (field → value as typed: text, number or Decimal), checked like
+        every other way of setting rules (the page, `monitor rules set`, presets); MonitorError in Chinese."""
+        typed: dict[str, object] = {}
+        for key, value in changes.items():
+            spec = FIELDS.get(key)
+            if spec is None:
+                raise MonitorError(f"没有名为「{key}」的规则项；可设置的规则项为：{'、'.join(FIELDS)}")
+            typed[key] = spec.coerce(value)
+        return replace(self, **typed).validate()  # type: ignore[arg-type]
+
+    def changes_from(self, before: Rules) -> dict[str, tuple[object, object]]:
+        """The fields that differ from `before`: field → (before, after), JSON-ready."""
+        old, new = before.as_dict(), self.as_dict()
+        return {k: (old[k], new[k]) for k in FIELDS if old[k] != new[k]}
 
     def to_json(self) -> str:
         d = asdict(self)
@@ -148,3 +167,104 @@ PRESETS: tuple[Preset, ...] = (
     Preset("差距法 10/20", "落后序时进度不超过10个百分点为绿，超过20个百分点为红", {"light_mode": "gap", "gap_green": Decimal("10"), "gap_yellow": Decimal("20")}),
     Preset("重点项目 10/30", "差距法：≤10 绿，10–30 黄，>30 红", {"light_mode": "gap", "gap_green": Decimal("10"), "gap_yellow": Decimal("30")}),
 )
+
+
+# -- the editable fields, as data: the page, the CLI and validation all read this one table -------
+@dataclass(frozen=True)
+class RuleField:
+    """One setting a bureau may change: its Chinese label, kind and allowed range."""
+
+    key: str
+    label: str
+    kind: str  # choice | number | optional_number | schedule
+    help: str = ""
+    choices: Mapping[str, str] | None = None
+    low: Decimal = Decimal(0)
+    high: Decimal = Decimal(1000)
+    places: int = 2  # decimals a value may carry (thresholds are compared as hundredths)
+
+    def coerce(self, value: object) -> object:
+        """A value as typed (page floats, CLI text) → the stored type, exactly."""
+        if self.kind == "choice":
+            text = str(value).strip()
+            if self.choices is not None and text not in self.choices:
+                named = {v: k for k, v in self.choices.items()}  # the Chinese name works too
+                if text not in named:
+                    options = "、".join(f"{k}（{v}）" for k, v in self.choices.items())
+                    raise MonitorError(f"{self.label}应为 {options} 之一，而不是「{text}」")
+                text = named[text]
+            return text
+        if self.kind == "optional_number" and (value is None or str(value).strip().lower() in ("", "none", "无", "不启用")):
+            return None
+        if self.kind == "schedule":
+            if value in (None, "", ()):
+                return ()
+            items = value.replace("，", ",").split(",") if isinstance(value, str) else list(value)  # type: ignore[arg-type]
+            return tuple(self._number(v) for v in items)
+        return self._number(value)
+
+    def _number(self, value: object) -> Decimal:
+        try:
+            # a page's number input gives a float: keep the two decimals it can show, exactly
+            d = Decimal(f"{value:.{self.places}f}") if isinstance(value, float) else Decimal(str(value).strip())
+        except (InvalidOperation, ValueError) as exc:
+            raise MonitorError(f"{self.label}应为数字，而不是「{value}」") from exc
+        if not d.is_finite():
+            raise MonitorError(f"{self.label}应为数字，而不是「{value}」")
+        if d != d.quantize(Decimal(1).scaleb(-self.places)):
+            raise MonitorError(f"{self.label}最多保留{self.places}位小数，而不是「{value}」")
+        return Decimal(int(d)) if d == d.to_integral_value() else d.normalize()
+
+    def check(self, value: object) -> None:
+        values = value if self.kind == "schedule" else (value,)
+        for v in values:  # type: ignore[union-attr]
+            if isinstance(v, Decimal) and not self.low <= v <= self.high:
+                raise MonitorError(f"{self.label}应在{_n(self.low)}到{_n(self.high)}之间，而不是{_n(v)}")
+
+    def show(self, value: object) -> str:
+        """The value in words, as `monitor rules show` prints it."""
+        if self.kind == "choice":
+            return f"{value}（{(self.choices or {}).get(str(value), '')}）"
+        if value is None:
+            return "不启用"
+        if self.kind == "schedule":
+            return "、".join(_n(v) for v in value) if value else "（未设置）"  # type: ignore[union-attr]
+        return _n(value)  # type: ignore[arg-type]
+
+
+FIELDS: dict[str, RuleField] = {f.key: f for f in (
+    RuleField("schedule_mode", "序时进度口径", "choice", choices=SCHEDULE_MODES),
+    RuleField("custom_schedule", "自定义月末进度（%）", "schedule", "十二个月末累计百分比，逐月不减", high=Decimal(100), places=4),
+    RuleField("denominator", "执行率分母", "choice", choices=DENOMINATORS),
+    RuleField("light_mode", "资金预警方式", "choice", choices=LIGHT_MODES),
+    RuleField("ratio_green", "比值法：绿灯下限（比值 ≥）", "number", "比值 = 执行率 ÷ 序时进度 × 100"),
+    RuleField("ratio_yellow", "比值法：黄灯下限（比值 ≥）", "number", "低于此值亮红灯"),
+    RuleField("gap_green", "差距法：绿灯上限（个百分点 ≤）", "number", "差距 = 序时进度 − 执行率", high=Decimal(100)),
+    RuleField("gap_yellow", "差距法：黄灯上限（个百分点 ≤）", "number", "高于此值亮红灯", high=Decimal(100)),
+    RuleField("not_started_from", "序时进度达到（%）仍无支出即红灯", "number", "未启动项目", high=Decimal(100)),
+    RuleField("materiality_wan", "重要性门槛（万元）", "optional_number", "预算低于门槛的项目最多亮黄灯；不启用则留空",
+              high=Decimal(10) ** 8, places=4),
+    RuleField("ind_green", "指标：绿灯下限（完成率 ≥ %）", "number", "累计类指标：实际 ÷ 本阶段目标"),
+    RuleField("ind_yellow", "指标：黄灯下限（完成率 ≥ %）", "number", "低于此值亮红灯"),
+    RuleField("ind_rate_yellow", "比率类指标：黄灯（达到目标的 %）", "number", "未达目标但不低于此比例为黄灯"),
+    RuleField("ind_lower_yellow", "越低越好的比率：黄灯（不超过目标的 %）", "number"),
+    RuleField("ind_blue", "超额提示：达到年度目标的 %", "number", "提示目标可能偏保守"),
+    RuleField("year_end_target", "年底执行率目标（%）", "number", "“须月均支出X万元”按此目标计算", low=Decimal(1), high=Decimal(100)),
+)}
+assert set(FIELDS) == {f.name for f in fields(Rules)}, "every rule field is listed once in FIELDS"
+
+
+def default_custom_schedule() -> tuple[Decimal, ...]:
+    """m/12 per month to two decimals: the starting point when a region switches to custom."""
+    return tuple((Decimal(m * 100) / 12).quantize(Decimal("0.01")) for m in range(1, 13))
+
+
+def parse_assignments(items: list[str]) -> dict[str, str]:
+    """KEY=VALUE words (the CLI's `rules set`) → a change dict; refused in Chinese when malformed."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise MonitorError(f"「{item}」应写成 规则项=值，例如 ratio_green=80")
+        out[key.strip()] = value.strip()
+    return out

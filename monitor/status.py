@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import execution, indicators, sqlfns
+from . import execution, indicators, rulebook, sqlfns
 from .errors import MonitorError, NotFound
 from .indicators import describe
 from .money import bp_to_float, round_div
@@ -121,7 +121,7 @@ class Status:
 def compute_status(store: Store, year: int, month: int, rules: Rules | None = None) -> Status:
     with store.connect() as con:
         # the rules read on the same connection as the data: opening the file again costs ~0.03 s
-        rules = rules or store.rules_on(con)
+        rules = rules or rulebook.on(con)
         schedule = schedule_for(year, month, rules)
         p = execution.params(year, schedule, rules) | indicators.params(rules)
         sqlfns.install(con)
@@ -204,7 +204,7 @@ def monthly_curve(store: Store, year: int, rules: Rules | None = None, departmen
     the curve at the monitoring month shows the same rate as the status; cum_plan_bp is the plan
     over the adjusted budget; schedule_bp is the common schedule of each month-end.
     """
-    rules = rules or store.get_rules()
+    rules = rules or rulebook.load(store)
     with store.connect() as con:
         sqlfns.install(con)
         frame = con.execute(execution.CURVE_SQL, {"year": year, "department": department, "project": project}).df()

@@ -28,10 +28,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from . import audit
+from .access import Actor
 from .errors import MonitorError, NoteConflict, StoreBusy
-from .rules import Rules
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Migrations from the first release on: MIGRATIONS[v] takes a database from version v to v + 1.
 MIGRATIONS: dict[int, list[str]] = {
@@ -81,6 +82,14 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE progress ADD COLUMN indicator_id BIGINT",
         "ALTER TABLE progress ADD COLUMN reported_until INTEGER",
         "REKEY",
+    ],
+    # The audit trail (monitor/audit.py): insert-only, written in the transaction of each change.
+    2: [
+        "CREATE SEQUENCE IF NOT EXISTS audit_ids",
+        """CREATE TABLE audit (
+               id BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'), changed_at TIMESTAMP NOT NULL,
+               actor VARCHAR NOT NULL, source VARCHAR NOT NULL, kind VARCHAR NOT NULL, target VARCHAR NOT NULL,
+               old_value VARCHAR, new_value VARCHAR)""",
     ],
 }
 
@@ -136,6 +145,12 @@ class Note:
     version: int = 0  # 0 = not yet saved
     updated_at: datetime | None = None
     updated_by: str = ""
+
+    def contents(self) -> dict[str, object]:
+        """What a person wrote, JSON-ready (the audit trail keeps it before and after each save)."""
+        return {"问题": self.problem, "偏差原因": list(self.causes), "原因说明": self.explanation,
+                "完成目标可能性": self.likelihood, "措施类型": self.measure_type, "纠偏措施": self.measure,
+                "责任人": self.owner, "完成时限": self.due_month, "措施状态": self.status}
 
     @property
     def is_open(self) -> bool:
@@ -338,22 +353,6 @@ class Store:
         con.execute("INSERT INTO departments SELECT DISTINCT department_name FROM projects")
         con.execute("INSERT INTO units SELECT DISTINCT department_name, unit_name FROM projects")
 
-    # -- settings ----------------------------------------------------------------------------
-    def get_rules(self) -> Rules:
-        with self.connect() as con:
-            return self.rules_on(con)
-
-    @staticmethod
-    def rules_on(con: duckdb.DuckDBPyConnection) -> Rules:
-        """The rules as stored, read on an open connection (a computation reads them with its data)."""
-        rows = con.execute("SELECT value FROM settings WHERE key = 'rules'").fetchall()
-        return Rules.from_json(str(rows[0][0])) if rows else Rules()
-
-    def set_rules(self, rules: Rules) -> None:
-        rules.validate()
-        with self.transaction() as con:
-            con.execute("INSERT OR REPLACE INTO settings VALUES ('rules', ?)", [rules.to_json()])
-
     # -- notes -------------------------------------------------------------------------------
     def notes(self, year: int, project_code: str | None = None, month: int | None = None) -> list[Note]:
         sql = "SELECT * FROM notes WHERE year = ?"
@@ -367,33 +366,46 @@ class Store:
         frame = self.df(sql + " ORDER BY project_code, month, indicator_name", params)
         return [_note_from_row(r) for r in frame.to_dict("records")]
 
-    def save_note(self, note: Note, user: str = "") -> Note:
-        """Save a note if nobody changed it since it was read (note.version); else NoteConflict."""
+    def save_note(self, note: Note, actor: Actor) -> Note:
+        """Save a note if nobody changed it since it was read (note.version); else NoteConflict.
+
+        Two saves of one note at the same instant collide inside DuckDB ("Conflict on tuple
+        deletion"); the loser gets the same NoteConflict as a stale form, and nothing is overwritten.
+        """
         _check_note(note)
-        with self.transaction() as con:
-            row = con.execute(
-                "SELECT version, updated_by, updated_at FROM notes WHERE year=? AND project_code=? AND indicator_name=? AND month=?",
-                [note.year, note.project_code, note.indicator_name, note.month],
-            ).fetchone()
-            current = int(row[0]) if row else 0
-            if current != note.version:
-                who = f"（{row[1]}，{row[2]:%Y-%m-%d %H:%M}）" if row and row[1] and row[2] else ""
-                raise NoteConflict(
-                    f"这条说明已被他人修改{who}，您的修改未保存，以免覆盖对方的内容。请刷新后在最新内容上重新修改。"
+        key = [note.year, note.project_code, note.indicator_name, note.month]
+        try:
+            with self.transaction() as con:
+                row = con.execute(
+                    "SELECT version, updated_by, updated_at FROM notes WHERE year=? AND project_code=? AND indicator_name=? AND month=?",
+                    key).fetchone()
+                current = int(row[0]) if row else 0
+                if current != note.version:
+                    who = f"（{row[1]}，{row[2]:%Y-%m-%d %H:%M}）" if row and row[1] and row[2] else ""
+                    raise NoteConflict(f"{NOTE_CONFLICT_HEAD}{who}{NOTE_CONFLICT_TAIL}")
+                before = None if row is None else _note_from_row(
+                    con.execute("SELECT * FROM notes WHERE year=? AND project_code=? AND indicator_name=? AND month=?", key).df()
+                    .to_dict("records")[0])
+                now = datetime.now().replace(microsecond=0)
+                saved = Note(**{**note.__dict__, "version": current + 1, "updated_at": now, "updated_by": actor.name})
+                con.execute("DELETE FROM notes WHERE year=? AND project_code=? AND indicator_name=? AND month=?", key)
+                con.execute(
+                    "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [saved.year, saved.project_code, saved.indicator_name, saved.month, saved.problem, "、".join(saved.causes),
+                     saved.explanation, saved.likelihood, saved.measure_type, saved.measure, saved.owner,
+                     saved.due_month, saved.status, saved.version, saved.updated_at, saved.updated_by],
                 )
-            now = datetime.now().replace(microsecond=0)
-            saved = Note(**{**note.__dict__, "version": current + 1, "updated_at": now, "updated_by": user})
-            con.execute(
-                "DELETE FROM notes WHERE year=? AND project_code=? AND indicator_name=? AND month=?",
-                [note.year, note.project_code, note.indicator_name, note.month],
-            )
-            con.execute(
-                "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [saved.year, saved.project_code, saved.indicator_name, saved.month, saved.problem, "、".join(saved.causes),
-                 saved.explanation, saved.likelihood, saved.measure_type, saved.measure, saved.owner,
-                 saved.due_month, saved.status, saved.version, saved.updated_at, saved.updated_by],
-            )
+                audit.record(con, actor, "说明", f"{note.year}年{note.month}月 {note.project_code} {note.indicator_name or '项目资金'}",
+                             None if before is None else before.contents(), saved.contents(), at=now)
+        except duckdb.TransactionException as exc:
+            if "conflict" not in str(exc).lower():
+                raise
+            raise NoteConflict(f"{NOTE_CONFLICT_HEAD}（刚刚同时保存）{NOTE_CONFLICT_TAIL}") from exc
         return saved
+
+
+NOTE_CONFLICT_HEAD = "这条说明已被他人修改"
+NOTE_CONFLICT_TAIL = "，您的修改未保存，以免覆盖对方的内容。您填写的内容仍保留在表单中；请载入对方的最新内容后重新修改。"
 
 
 def _note_from_row(r: dict[str, object]) -> Note:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -38,3 +39,33 @@ def test_every_command_is_documented_in_the_readme() -> None:
     sub = next(a for a in _parser()._actions if a.dest == "command")
     for name in sub.choices:  # type: ignore[union-attr]
         assert re.search(rf"monitor (--db \S+ )?{name}\b", readme), f"README does not show `monitor {name}`"
+
+
+def test_rules_are_shown_set_with_the_pages_checks_reset_and_kept_with_who(tmp_path: Path) -> None:
+    db = str(tmp_path / "m.duckdb")
+    run("--db", db, "init")
+    assert "ratio_green = 80" in run("--db", db, "rules", "show").stdout
+    schedule = "8.33,16.67,25,33.33,41.67,50,58,66.67,74.97,83.33,91.67,100"
+    out = run("--db", db, "--as", "绩效科 王五", "rules", "set", "schedule_mode=custom", f"custom_schedule={schedule}", "gap_yellow=30")
+    assert out.returncode == 0 and "差距法：黄灯上限（个百分点 ≤） 20 → 30" in out.stdout
+    shown = json.loads(run("--db", db, "rules", "show", "--json").stdout)
+    assert shown["rules"]["custom_schedule"][8] == "74.97" and shown["rules"]["gap_yellow"] == "30"
+    bad = run("--db", db, "rules", "set", "ratio_yellow=90")  # the page's own check: yellow above green
+    assert bad.returncode == 1 and "黄灯下限不能高于绿灯下限" in bad.stderr
+    assert run("--db", db, "rules", "set", "gap_green=1.234").returncode == 1  # thresholds carry two decimals
+    unknown = run("--db", db, "rules", "preset", "未知")
+    assert unknown.returncode == 1 and "没有名为「未知」的预设" in unknown.stderr
+    assert run("--db", db, "rules", "reset").returncode == 0
+    assert json.loads(run("--db", db, "rules", "show", "--json").stdout)["rules"]["schedule_mode"] == "month"
+    history = run("--db", db, "rules", "history").stdout.splitlines()
+    assert "管理员（命令行）恢复默认规则" in history[0] and "绩效科 王五（命令行）修改规则" in history[1]
+
+
+def test_a_closed_pipe_ends_quietly_without_a_traceback(tmp_path: Path) -> None:
+    from monitor.synthetic import build_database
+
+    db = str(tmp_path / "m.duckdb")
+    build_database(db, 3000)  # a listing far longer than a pipe's buffer, so `head` closes it mid-way
+    out = subprocess.run(f"{sys.executable} -m monitor.cli --db {db} status --year 2023 --month 10 | head -1",
+                         shell=True, capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.startswith("2023年1-10月") and "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr

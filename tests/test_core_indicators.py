@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor import rulebook
+from monitor.access import ADMIN
 from monitor.errors import StaleStatus
 from monitor.importer import import_path
 from monitor.status import compute_status
@@ -128,6 +130,6 @@ def test_a_note_written_after_the_status_leaves_its_labels_readable(tmp_path: Pa
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds,
                    [["P1", "甲", 10, "", "70"]])
     st = compute_status(store, 2023, 10)
-    store.save_note(Note(2023, "P1", "甲", 10, causes=("其他",), explanation="培训推迟到11月"))
-    store.set_rules(store.get_rules())
+    store.save_note(Note(2023, "P1", "甲", 10, causes=("其他",), explanation="培训推迟到11月"), ADMIN)
+    rulebook.save(store, rulebook.load(store), ADMIN)
     assert st.project_indicators("P1").iloc[0]["name"] == "甲"

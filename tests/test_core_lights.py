@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor import rulebook
+from monitor.access import ADMIN
 from monitor.errors import ImportRejected
 from monitor.money import round_div
 from monitor.rules import PRESETS, Rules
@@ -20,7 +22,7 @@ DEFAULT = Rules()
 
 def one(tmp_path: Path, budget: str, spent: str, month: int, rules: Rules = DEFAULT, **kw: object):  # type: ignore[no-untyped-def]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", budget]], spent_by("P1", spent, month))
-    store.set_rules(rules)
+    rulebook.save(store, rules, ADMIN)
     return compute_status(store, 2023, month).project("P1")
 
 
@@ -80,7 +82,7 @@ def test_custom_schedule_uses_the_regions_month_end_percentage(tmp_path: Path) -
 def test_plan_schedule_follows_the_projects_own_plan(tmp_path: Path) -> None:
     monthly = [["P1", m, "10" if m <= 10 else "0", "", "10" if m <= 10 else "50"] for m in range(1, 13)]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "200"]], monthly)
-    store.set_rules(Rules(schedule_mode="plan"))
+    rulebook.save(store, Rules(schedule_mode="plan"), ADMIN)
     p = compute_status(store, 2023, 10).project("P1")
     assert (p["schedule_bp"], p["rate_bp"], p["level"]) == (5000, 5000, "green")  # 100 of 200 planned by October
 
@@ -89,9 +91,9 @@ def test_the_denominator_can_be_the_initial_budget_or_the_funds_arrived(tmp_path
     monthly = [["P1", m, "10", "20"] for m in range(1, 11)]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "100", "200"]], monthly)
     assert compute_status(store, 2023, 10).project("P1")["rate_bp"] == 5000
-    store.set_rules(Rules(denominator="initial"))
+    rulebook.save(store, Rules(denominator="initial"), ADMIN)
     assert compute_status(store, 2023, 10).project("P1")["rate_bp"] == 10000
-    store.set_rules(Rules(denominator="arrived"))
+    rulebook.save(store, Rules(denominator="arrived"), ADMIN)
     p = compute_status(store, 2023, 10).project("P1")
     assert (p["rate_bp"], p["arrival_bp"], p["idle_fen"]) == (5000, 10000, 100 * 1_000_000)
 
@@ -139,7 +141,7 @@ def test_green_today_but_projected_to_miss_is_flagged(tmp_path: Path) -> None:
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "100"]], monthly)
     p = compute_status(store, 2023, 10).project("P1")
     assert p["level"] == "green" and p["projected_bp"] == 8500
-    store.set_rules(GAP)
+    rulebook.save(store, GAP, ADMIN)
     p = compute_status(store, 2023, 10).project("P1")
     assert p["level"] == "green" and p["forecast_miss"]  # gap mode needs 90% at year end
 
@@ -148,11 +150,11 @@ def test_presets_are_valid_and_rules_round_trip_through_the_store(tmp_path: Path
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "10"]], spent_by("P1", "1", 1))
     for preset in PRESETS:
         rules = preset.apply(Rules())
-        store.set_rules(rules)
-        assert store.get_rules() == rules
+        rulebook.save(store, rules, ADMIN)
+        assert rulebook.load(store) == rules
     custom = replace(Rules(), schedule_mode="custom", custom_schedule=tuple(Decimal(i * 8) for i in range(1, 13)), materiality_wan=Decimal("10.5"))
-    store.set_rules(custom)
-    assert store.get_rules() == custom
+    rulebook.save(store, custom, ADMIN)
+    assert rulebook.load(store) == custom
     assert any("10.5万元" in line for line in custom.describe())
 
 
@@ -172,7 +174,7 @@ def test_the_monthly_curve_ends_at_the_rate_the_status_states(tmp_path: Path, de
     monthly = [["P1", m, "10", "15"] for m in range(1, 11)]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "100", "200"]], monthly)
     rules = Rules(denominator=denominator)
-    store.set_rules(rules)
+    rulebook.save(store, rules, ADMIN)
     curve = monthly_curve(store, 2023, rules, project="P1")
     assert curve.loc[curve["month"] == 10, "cum_rate_bp"].item() == compute_status(store, 2023, 10).project("P1")["rate_bp"]
 

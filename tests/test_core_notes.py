@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.access import Actor
 from monitor.errors import MonitorError, NoteConflict
 from monitor.status import compute_status
 from monitor.store import CAUSES, MEASURE_TYPES, Note, Store
@@ -14,7 +15,7 @@ SEED = "360104-ZGH-2023-001"
 
 def test_a_new_note_is_saved_and_read_back(demo_store: Store) -> None:
     note = Note(2023, SEED, "开展送温暖人数", 10, causes=("人员保障",), explanation="人手不足", likelihood="有可能")
-    saved = demo_store.save_note(note, "张三")
+    saved = demo_store.save_note(note, Actor("张三"))
     assert saved.version == 1
     back = [n for n in demo_store.notes(2023, SEED) if n.indicator_name == "开展送温暖人数"]
     assert back == [saved]
@@ -24,16 +25,16 @@ def test_two_users_editing_the_same_note_the_second_is_refused(demo_store: Store
     original = next(n for n in demo_store.notes(2023, SEED, 10) if n.indicator_name == "")
     from dataclasses import replace
 
-    demo_store.save_note(replace(original, explanation="甲的修改"), "甲")
+    demo_store.save_note(replace(original, explanation="甲的修改"), Actor("甲"))
     with pytest.raises(NoteConflict, match="已被他人修改"):
-        demo_store.save_note(replace(original, explanation="乙的修改"), "乙")
+        demo_store.save_note(replace(original, explanation="乙的修改"), Actor("乙"))
     kept = next(n for n in demo_store.notes(2023, SEED, 10) if n.indicator_name == "")
     assert kept.explanation == "甲的修改" and kept.updated_by == "甲"
 
 
 def test_impossible_without_a_measure_is_refused(demo_store: Store) -> None:
     with pytest.raises(MonitorError, match="必须填写纠偏措施"):
-        demo_store.save_note(Note(2023, SEED, "", 11, likelihood="完全不可能"))
+        demo_store.save_note(Note(2023, SEED, "", 11, likelihood="完全不可能"), Actor("张三"))
 
 
 def test_the_suggestion_registry_uses_only_known_causes_and_measures() -> None:

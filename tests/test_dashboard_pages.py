@@ -12,6 +12,8 @@ from dashboard_support import DEMO_MONTH, DEMO_YEAR, SEED_PROJECT, demo_db, make
 from openpyxl import Workbook
 
 from dashboard.notes_form import form_key
+from monitor import rulebook
+from monitor.access import Actor
 from monitor.store import Store
 
 pytestmark = pytest.mark.usefixtures("demo_db")
@@ -216,7 +218,7 @@ def test_a_stale_form_gets_the_conflict_message_and_overwrites_nothing(demo_db) 
     prefix = form_key(DEMO_YEAR, DEMO_MONTH, SEED_PROJECT, "")
     store = Store(demo_db)
     theirs = next(n for n in store.notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
-    store.save_note(replace(theirs, explanation="财务室：另一人的修改"), user="李四")  # after our form was read
+    store.save_note(replace(theirs, explanation="财务室：另一人的修改"), Actor("李四"))  # after our form was read
     at.text_area(f"{prefix}:explanation").input("我的修改")
     at.button(f"FormSubmitter:{prefix}:form-保存说明").click().run()
     _ok(at)
@@ -317,6 +319,11 @@ def test_data_page_offers_the_template_and_a_quality_summary() -> None:
     assert _metric(at, "缺少月份数据的项目").value == "0个"
 
 
+def _rk(at, field: str) -> str:  # type: ignore[no-untyped-def]
+    """The key of a settings widget: it carries the fingerprint of the rules the form was built from."""
+    return f"rules:{field}@{at.session_state['rules:gen']}"
+
+
 def test_settings_preset_applies_at_once(demo_db) -> None:  # type: ignore[no-untyped-def]
     at = make_app().run()
     at.switch_page("pages/settings.py").run()
@@ -324,7 +331,7 @@ def test_settings_preset_applies_at_once(demo_db) -> None:  # type: ignore[no-un
     at.selectbox("rules:preset").set_value("差距法 10/20")
     at.button("rules:apply_preset").click().run()
     _ok(at)
-    assert Store(demo_db).get_rules().light_mode == "gap"
+    assert rulebook.load(Store(demo_db)).light_mode == "gap"
     at.switch_page("pages/overview.py").run()
     assert "资金预警（差距法）" in _texts(at)
 
@@ -332,21 +339,21 @@ def test_settings_preset_applies_at_once(demo_db) -> None:  # type: ignore[no-un
 def test_settings_refuse_inconsistent_thresholds(demo_db) -> None:  # type: ignore[no-untyped-def]
     at = make_app().run()
     at.switch_page("pages/settings.py").run()
-    at.number_input("rules:ratio_yellow").set_value(90.0)
+    at.number_input(_rk(at, "ratio_yellow")).set_value(90.0)
     at.button("FormSubmitter:rules_form-保存并应用").click().run()
     _ok(at)
     assert any("黄灯下限不能高于绿灯下限" in e.value for e in at.error)
-    assert Store(demo_db).get_rules().ratio_yellow == 60
+    assert rulebook.load(Store(demo_db)).ratio_yellow == 60
 
 
 def test_settings_save_a_custom_schedule(demo_db) -> None:  # type: ignore[no-untyped-def]
     at = make_app().run()
     at.switch_page("pages/settings.py").run()
-    at.selectbox("rules:schedule_mode").set_value("custom")
-    at.number_input("rules:custom_7").set_value(58.0)
+    at.selectbox(_rk(at, "schedule_mode")).set_value("custom")
+    at.number_input(_rk(at, "custom_7")).set_value(58.0)
     at.button("FormSubmitter:rules_form-保存并应用").click().run()
     _ok(at)
-    rules = Store(demo_db).get_rules()
+    rules = rulebook.load(Store(demo_db))
     assert rules.schedule_mode == "custom" and str(rules.custom_schedule[6]) == "58"
     at.sidebar.button_group("month").set_value(7).run()
     at.switch_page("pages/overview.py").run()

@@ -8,6 +8,7 @@ import pytest
 from _report_golden import check_golden
 from openpyxl import load_workbook
 
+from monitor.access import ADMIN
 from monitor.demo import SEED_PROJECT
 from monitor.report import monitoring_table, sheet_names, xlsx_lines
 from monitor.report.data import load
@@ -88,7 +89,7 @@ def test_text_that_looks_like_a_formula_stays_text():
     code = str(p.loc[0, "project_code"])
     ind = str(i.loc[first & (i["seq"] == 0), "name"].iloc[0])
     store.save_note(Note(2023, code, ind, 10, problem="=问题", causes=("其他",), explanation="=cmd|' /C calc'!A0",
-                         likelihood="有可能", measure="-加快", measure_type="加快执行"))
+                         likelihood="有可能", measure="-加快", measure_type="加快执行"), ADMIN)
     st = compute_status(store, 2023, 10)
     for data in (monitoring_table(store, st), render_table(load(store, st), max_project_sheets=0)):
         no_formulas(data)

@@ -95,9 +95,7 @@ for level1, group in inds.groupby("level1", sort=False):
 st.divider()
 st.markdown(f"**监控说明（{c.period}）**")
 st.caption("每个红灯、黄灯事项一条说明：未填写的已按系统建议预填，修改后保存即可。两人同时修改同一条说明时，后保存的一方会收到提示，不会覆盖对方的内容。")
-common.restore_widgets(common.USER)
-st.text_input("填报人", key=common.USER, placeholder="姓名或科室，记入修改记录")
-common.remember_widgets(common.USER)
+common.actor_input()
 notes = common.project_notes(c, current)
 for item in views.note_items(s, current, notes):
     notes_form.render(c, s, current, item, notes)

@@ -1,113 +1,174 @@
-"""设置: the rules in force (schedule, denominator, lights, thresholds), presets; saved at once."""
+"""设置: the rules in force (schedule, denominator, lights, thresholds), presets, defaults, history.
+
+The form always opens on the rules stored now: its widgets take their values from them (`value=`),
+under keys that carry the rules' fingerprint, so leaving the page (Streamlit then drops the widgets'
+state) or a change by somebody else gives fresh widgets showing the rules in force, never a leftover
+or a fallback zero. A save sends only the fields the person changed (`rulebook.update`).
+"""
+
+import hashlib
 
 import dashboard_path  # noqa: F401  (repository root on sys.path)
+import pandas as pd
 import streamlit as st
 
 from dashboard import common
-from monitor import views
+from monitor import rulebook
 from monitor.errors import MonitorError
-from monitor.rules import DENOMINATORS, LIGHT_MODES, PRESETS, SCHEDULE_MODES, Rules
+from monitor.rules import FIELDS, PRESETS, Rules, default_custom_schedule
 
 common.route_guard()
 
-P = "rules:"  # widget keys: P + field name
-LOADED = "rules:loaded"
-FLASH = "rules:flash"
-NUMBERS = {  # field → (label, help)
-    "ratio_green": ("比值法：绿灯下限（比值 ≥）", "比值 = 执行率 ÷ 序时进度 × 100"),
-    "ratio_yellow": ("比值法：黄灯下限（比值 ≥）", "低于此值亮红灯"),
-    "gap_green": ("差距法：绿灯上限（个百分点 ≤）", "差距 = 序时进度 − 执行率"),
-    "gap_yellow": ("差距法：黄灯上限（个百分点 ≤）", "高于此值亮红灯"),
-    "not_started_from": ("序时进度达到（%）仍无支出即红灯", "未启动项目"),
-    "year_end_target": ("年底执行率目标（%）", "“须月均支出X万元”按此目标计算"),
-    "ind_green": ("指标：绿灯下限（完成率 ≥ %）", "累计类指标：实际 ÷ 本阶段目标"),
-    "ind_yellow": ("指标：黄灯下限（完成率 ≥ %）", "低于此值亮红灯"),
-    "ind_rate_yellow": ("比率类指标：黄灯（达到目标的 %）", "未达目标但不低于此比例为黄灯"),
-    "ind_lower_yellow": ("越低越好的比率：黄灯（不超过目标的 %）", ""),
-    "ind_blue": ("超额提示：达到年度目标的 %", "提示目标可能偏保守"),
-}
+P = "rules:"
+GEN = "rules:gen"  # the fingerprint of the rules the form was built from (tests read it to find widgets)
+FLASH = "rules:flash"  # (where, kind, message): a result shown beside the button that produced it
+NUMBERS = [f for f in FIELDS.values() if f.kind == "number"]
+CHOICES = [f for f in FIELDS.values() if f.kind == "choice"]
 
 
-def _load(rules: Rules) -> None:
-    for f in ("schedule_mode", "denominator", "light_mode", *NUMBERS):
-        v = getattr(rules, f)
-        st.session_state[P + f] = float(v) if f in NUMBERS else v
-    st.session_state[P + "materiality_on"] = rules.materiality_wan is not None
-    st.session_state[P + "materiality_wan"] = float(rules.materiality_wan or 0)
-    custom = rules.custom_schedule or views.default_custom_schedule()
-    for i, v in enumerate(custom):
-        st.session_state[f"{P}custom_{i + 1}"] = float(v)
-    st.session_state[LOADED] = rules.to_json()
+def widget_key(field: str, gen: str) -> str:
+    return f"{P}{field}@{gen}"
 
 
-def _store_rules(rules: Rules, message: str) -> None:
-    try:
-        common.store().set_rules(rules)
-    except MonitorError as exc:
-        st.session_state[FLASH] = ("error", str(exc))
-        return
-    common.forget_cached_results()
-    _load(rules)
-    st.session_state[FLASH] = ("ok", message)
-
-
-def _save() -> None:
+def _form_changes(baseline: Rules, gen: str) -> dict[str, object]:
+    """The fields whose widgets differ from the rules the form was built from, as typed."""
     ss = st.session_state
-    values: dict[str, object] = {f: ss[P + f] for f in ("schedule_mode", "denominator", "light_mode", *NUMBERS)}
-    values["materiality_wan"] = ss[P + "materiality_wan"] if ss[P + "materiality_on"] else None
-    values["custom_schedule"] = [ss[f"{P}custom_{m}"] for m in common.MONTHS] if ss[P + "schedule_mode"] == "custom" else ()
-    try:
-        rules = views.rules_from_form(common.store().get_rules(), values)
-    except MonitorError as exc:
-        ss[FLASH] = ("error", f"未保存：{exc}")
+    changes: dict[str, object] = {}
+    for f in CHOICES + NUMBERS:
+        value = ss[widget_key(f.key, gen)]
+        if f.coerce(value) != getattr(baseline, f.key):
+            changes[f.key] = value
+    materiality = ss[widget_key("materiality_wan", gen)] if ss[widget_key("materiality_on", gen)] else None
+    if FIELDS["materiality_wan"].coerce(materiality) != baseline.materiality_wan:
+        changes["materiality_wan"] = materiality
+    shown = baseline.custom_schedule or default_custom_schedule()
+    typed = FIELDS["custom_schedule"].coerce([ss[widget_key(f"custom_{m}", gen)] for m in common.MONTHS])
+    custom_now = changes.get("schedule_mode", baseline.schedule_mode) == "custom"
+    if typed != shown or (custom_now and not baseline.custom_schedule):
+        changes["custom_schedule"] = typed
+    return changes
+
+
+def _flash(where: str, kind: str, message: str) -> None:
+    st.session_state[FLASH] = (where, kind, message)
+
+
+def _show_flash(where: str) -> None:
+    got = st.session_state.get(FLASH)
+    if got and got[0] == where:
+        st.session_state.pop(FLASH)
+        (st.success if got[1] == "ok" else st.info if got[1] == "info" else st.error)(got[2])
+
+
+def _saved(where: str, before: Rules, after: Rules, done: str) -> None:
+    common.forget_cached_results()
+    changed = after.changes_from(before)
+    if not changed:
+        _flash(where, "info", "规则没有变化，未保存。")
         return
-    _store_rules(rules, "规则已保存，所有页面即刻按新规则计算。")
+    names = "、".join(FIELDS[k].label for k in changed)
+    _flash(where, "ok", f"{done}：{names}。所有页面即刻按新规则计算，修改已记入下方的修改记录。")
+
+
+def _save(baseline_json: str, gen: str) -> None:
+    baseline = Rules.from_json(baseline_json)
+    try:
+        changes = _form_changes(baseline, gen)
+        before = rulebook.load(common.store())
+        after = rulebook.update(common.store(), changes, common.actor(), expected=baseline) if changes else before
+    except MonitorError as exc:
+        _flash("form", "error", f"未保存：{exc}")
+        return
+    _saved("form", before, after, "规则已保存")
 
 
 def _apply_preset() -> None:
     preset = next(p for p in PRESETS if p.name == st.session_state[P + "preset"])
     try:
-        rules = preset.apply(common.store().get_rules())
+        before = rulebook.load(common.store())
+        after = rulebook.apply_preset(common.store(), preset, common.actor())
     except MonitorError as exc:
-        st.session_state[FLASH] = ("error", f"未保存：{exc}")
+        _flash("preset", "error", f"未保存：{exc}")
         return
-    _store_rules(rules, f"已应用预设「{preset.name}」并保存。")
+    _saved("preset", before, after, f"已应用预设「{preset.name}」")
+
+
+def _reset() -> None:
+    try:
+        before = rulebook.load(common.store())
+        after = rulebook.reset(common.store(), common.actor())
+    except MonitorError as exc:
+        _flash("reset", "error", f"未恢复：{exc}")
+        return
+    _saved("reset", before, after, "已恢复默认规则")
+
+
+def _v(value: object) -> str:
+    if value is None:
+        return "不启用"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) if value else "（空）"
+    return str(value)
 
 
 st.title("设置")
-current = common.store().get_rules()
-if st.session_state.get(LOADED) != current.to_json():
-    _load(current)
-
-flash = st.session_state.pop(FLASH, None)
-if flash:
-    (st.success if flash[0] == "ok" else st.error)(flash[1])
+current = rulebook.load(common.store())
+gen = hashlib.sha1(current.to_json().encode()).hexdigest()[:10]
+st.session_state[GEN] = gen
+common.actor_input()
 
 st.subheader("预设")
 pa, pb = st.columns([3, 1], vertical_alignment="bottom")
 pa.selectbox("选择预设", [p.name for p in PRESETS], key=P + "preset",
              format_func=lambda n: f"{n} — {next(p.description for p in PRESETS if p.name == n)}")
 pb.button("应用预设", key=P + "apply_preset", on_click=_apply_preset)
+_show_flash("preset")
 
 st.subheader("规则")
 with st.form("rules_form", border=True):
-    a, b, c_ = st.columns(3)
-    a.selectbox("序时进度口径", list(SCHEDULE_MODES), format_func=SCHEDULE_MODES.get, key=P + "schedule_mode")
-    b.selectbox("执行率分母", list(DENOMINATORS), format_func=DENOMINATORS.get, key=P + "denominator")
-    c_.selectbox("资金预警方式", list(LIGHT_MODES), format_func=LIGHT_MODES.get, key=P + "light_mode")
+    cols = st.columns(3)
+    for col, f in zip(cols, CHOICES[:3], strict=False):
+        options = list(f.choices or {})
+        col.selectbox(f.label, options, index=options.index(getattr(current, f.key)), format_func=(f.choices or {}).get,
+                      key=widget_key(f.key, gen))
     cols = st.columns(4)
-    for i, (field, (label, help_)) in enumerate(NUMBERS.items()):
-        cols[i % 4].number_input(label, key=P + field, min_value=0.0, max_value=1000.0, step=1.0, format="%.2f",
-                                 help=help_ or None)
+    for i, f in enumerate(NUMBERS):
+        cols[i % 4].number_input(f.label, value=float(getattr(current, f.key)), min_value=float(f.low), max_value=float(f.high),
+                                 step=1.0, format="%.2f", help=f.help or None, key=widget_key(f.key, gen))
     m1, m2 = st.columns([1, 3])
-    m1.checkbox("启用重要性门槛", key=P + "materiality_on", help="预算低于门槛的项目最多亮黄灯")
-    m2.number_input("重要性门槛（万元）", key=P + "materiality_wan", min_value=0.0, step=10.0, format="%.2f")
+    m1.checkbox("启用重要性门槛", value=current.materiality_wan is not None, key=widget_key("materiality_on", gen),
+                help=FIELDS["materiality_wan"].help)
+    m2.number_input("重要性门槛（万元）", value=float(current.materiality_wan or 0), min_value=0.0, step=10.0, format="%.4f",
+                    key=widget_key("materiality_wan", gen))
     st.markdown("自定义序时进度（各月末累计%，仅在口径为“自定义月末进度”时使用）")
+    schedule = current.custom_schedule or default_custom_schedule()
     for row in (range(1, 7), range(7, 13)):
         cells = st.columns(6)
-        for cell, m in zip(cells, row):
-            cell.number_input(f"{m}月末", key=f"{P}custom_{m}", min_value=0.0, max_value=100.0, step=0.5, format="%.2f")
-    st.form_submit_button("保存并应用", type="primary", on_click=_save)
+        for cell, m in zip(cells, row, strict=True):
+            cell.number_input(f"{m}月末", value=float(schedule[m - 1]), min_value=0.0, max_value=100.0, step=0.5, format="%.2f",
+                              key=widget_key(f"custom_{m}", gen))
+    st.form_submit_button("保存并应用", type="primary", on_click=_save, args=(current.to_json(), gen))
+    _show_flash("form")
+
+ra, rb = st.columns([1, 3], vertical_alignment="center")
+with ra.popover("恢复默认规则", icon=":material/restart_alt:"):
+    st.markdown("把**全部**规则恢复为出厂默认值（比值法 80/60、按月序时进度、调整后预算为分母……）。")
+    st.button("确认恢复", key=P + "reset", type="primary", on_click=_reset)
+rb.caption("恢复后可在修改记录中看到被替换的原值。")
+_show_flash("reset")
 
 st.subheader("现行规则")
 st.markdown("\n".join(f"- {common.colorize(line)}" for line in current.describe()))
+
+st.subheader("修改记录")
+changes = rulebook.history(common.store(), limit=50)
+if not changes:
+    st.caption("规则尚未修改过（一直为默认规则）。")
+else:
+    st.dataframe(pd.DataFrame({
+        "时间": [f"{c.at:%Y-%m-%d %H:%M}" for c in changes],
+        "操作人": [c.actor for c in changes],
+        "途径": [c.source for c in changes],
+        "操作": [c.what for c in changes],
+        "修改内容": ["；".join(f"{label}：{_v(b)} → {_v(a)}" for label, b, a in c.fields) for c in changes],
+    }), hide_index=True, key="rules_history", column_config={"修改内容": st.column_config.TextColumn(width="large")})

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..status import Status
 from ..store import Store
-from .data import load
+from .data import default_report_date, load
 from .project import render_project_report
 
 
@@ -36,7 +36,7 @@ def write_reports_zip(target: str | Path | io.BytesIO, store: Store, status: Sta
     data = load(store, status, codes)
     codes = list(status.projects["project_code"] if codes is None else codes)
     names = dict(zip(status.projects["project_code"], status.projects["project_name"], strict=False))
-    when = report_date or date.today()
+    when = report_date or default_report_date(status.year, status.month)
     # .docx is already deflated inside; storing it again compressed gains little and costs time
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zf:
         for code in codes:

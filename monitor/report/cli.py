@@ -24,15 +24,15 @@ def _report(store: Store, status, args: argparse.Namespace) -> int:  # type: ign
 
     if args.all:
         out = _zip_path(Path(args.out), status.year, status.month)
-        n = write_reports_zip(out, store, status)
+        n = write_reports_zip(out, store, status, issuer=args.issuer, report_date=args.date)
         print(f"已生成{n}个项目的监控报告（zip）：{out}")
         return 0
     out = _file(args.out, ".docx")
     if args.project:
-        out.write_bytes(project_report(store, status, args.project))
+        out.write_bytes(project_report(store, status, args.project, issuer=args.issuer, report_date=args.date))
         print(f"已生成项目绩效运行监控报告：{out}")
     else:
-        out.write_bytes(department_report(store, status, args.department))
+        out.write_bytes(department_report(store, status, args.department, report_date=args.date))
         print(f"已生成{args.department}监控通报：{out}")
     return 0
 

@@ -6,8 +6,10 @@ the same few round trips as one report.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 import pandas as pd
@@ -27,6 +29,17 @@ FROM indicators WHERE year = ? AND list_contains(?, project_code) ORDER BY proje
 MONTHLY_SQL = """SELECT project_code, month, CAST(spent * 100 AS BIGINT) AS spent_fen,
   CAST(planned * 100 AS BIGINT) AS planned_fen
 FROM monthly WHERE year = ? AND list_contains(?, project_code) ORDER BY project_code, month"""
+
+
+def default_report_date(year: int, month: int, today: date | None = None) -> date:
+    """The date a report of 1-`month`月 carries unless one is chosen: the end of the month after the
+    monitoring point (a 1-10月 report is written in November), never later than today and never before
+    the monitoring point itself — so a 2023 report regenerated in 2026 is not dated 2026."""
+    today = today or date.today()
+    cutoff = date(year, month, calendar.monthrange(year, month)[1])
+    ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+    written = date(ny, nm, calendar.monthrange(ny, nm)[1])
+    return max(cutoff, min(written, today))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from ..status import Status, monthly_curve
 from ..store import Note, Store
 from . import docx_base as D
 from .chart import Curve, render_curve
-from .data import notes_in_force
+from .data import default_report_date, notes_in_force
 from .phrases import gap_cell, light, light_counts, missing, pct, plain, schedule_gap, wan, whole_pct
 from .project import _GROUPS, _LIGHT_FILLS, _group_of  # the project report's order and shading
 
@@ -32,7 +32,7 @@ def department_report(store: Store, status: Status, department: str | None = Non
              if n.project_code in scope.codes]
     curve = _curve(store, status, department) if chart else None
     w = D.DocWriter()
-    _write(w, scope, notes, curve, report_date or date.today(), max_rows)
+    _write(w, scope, notes, curve, report_date or default_report_date(status.year, status.month), max_rows)
     w.flush()
     D.add_page_numbers(w.doc.sections[0])
     return D.to_bytes(w.doc)

@@ -20,7 +20,7 @@ from ..store import Note, Store
 from ..warnings import SuggestedNote, suggest_for_indicator, suggest_for_project
 from . import docx_base as D
 from .chart import render_curve
-from .data import ReportData, load
+from .data import ReportData, default_report_date, load
 from .data import grouped as _grouped
 from .phrases import light, light_counts, light_word, missing, opt_int, pct, plain, schedule_gap, wan, whole_pct
 
@@ -40,7 +40,7 @@ def project_report(store: Store, status: Status, code: str, *, issuer: str | Non
 def render_project_report(data: ReportData, code: str, *, issuer: str | None = None,
                           report_date: date | None = None, chart: bool = True) -> bytes:
     """Like `project_report`, from data already loaded (a zip loads once for every project)."""
-    ctx = _Context.of(data, code, issuer=issuer, report_date=report_date or date.today(), chart=chart)
+    ctx = _Context.of(data, code, issuer=issuer, report_date=report_date or default_report_date(data.status.year, data.status.month), chart=chart)
     return D.to_bytes(_build(ctx))
 
 

@@ -1,0 +1,105 @@
+"""设置 in AppTest: the form always shows the rules in force, and a save changes only what a person changed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from dashboard_support import demo_db, make_app  # noqa: F401
+
+from monitor import rulebook
+from monitor.access import Actor
+from monitor.rules import Rules
+from monitor.store import Store
+
+pytestmark = pytest.mark.usefixtures("demo_db")
+SAVE = "FormSubmitter:rules_form-保存并应用"
+
+
+def _ok(at) -> None:  # type: ignore[no-untyped-def]
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _rk(at, field: str) -> str:  # type: ignore[no-untyped-def]
+    return f"rules:{field}@{at.session_state['rules:gen']}"
+
+
+def _settings(at):  # type: ignore[no-untyped-def]
+    at.switch_page("pages/settings.py").run()
+    _ok(at)
+    return at
+
+
+def _shown(at) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    return {f: at.number_input(_rk(at, f)).value for f in ("ratio_green", "ratio_yellow", "gap_green", "ind_blue", "custom_7")}
+
+
+def test_a_second_visit_to_settings_shows_the_rules_in_force_not_zeros() -> None:
+    at = _settings(make_app().run())
+    first = _shown(at)
+    assert first == {"ratio_green": 80.0, "ratio_yellow": 60.0, "gap_green": 10.0, "ind_blue": 120.0, "custom_7": 58.33}
+    at.switch_page("pages/overview.py").run()
+    _settings(at)
+    assert _shown(at) == first
+
+
+def test_saving_an_untouched_form_after_leaving_and_coming_back_changes_nothing(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = _settings(make_app().run())
+    at.switch_page("pages/overview.py").run()
+    _settings(at)
+    at.button(SAVE).click().run()
+    _ok(at)
+    assert rulebook.load(Store(demo_db)) == Rules()
+    assert any("规则没有变化" in i.value for i in at.info)
+    assert rulebook.history(Store(demo_db)) == []
+
+
+def test_a_save_writes_only_the_field_the_person_changed(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = _settings(make_app().run())
+    at.text_input("note_user").input("绩效科 王五").run()
+    at.number_input(_rk(at, "gap_yellow")).set_value(30.0)
+    at.button(SAVE).click().run()
+    _ok(at)
+    assert rulebook.load(Store(demo_db)) == replace(Rules(), gap_yellow=Decimal(30))
+    assert any("规则已保存：差距法：黄灯上限" in s.value for s in at.success)
+    change = rulebook.history(Store(demo_db))[0]
+    assert (change.actor, change.source, change.fields) == ("绩效科 王五", "页面", (("差距法：黄灯上限（个百分点 ≤）", "20", "30"),))
+    # the form is rebuilt on the saved rules
+    assert at.number_input(_rk(at, "gap_yellow")).value == 30.0
+
+
+def test_another_persons_change_to_another_field_is_kept(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = _settings(make_app().run())
+    rulebook.update(Store(demo_db), {"ind_blue": "130"}, Actor("李四"))  # while our form is open
+    at.number_input(_rk(at, "ratio_green")).set_value(75.0)
+    at.button(SAVE).click().run()
+    _ok(at)
+    rules = rulebook.load(Store(demo_db))
+    assert (rules.ratio_green, rules.ind_blue) == (Decimal(75), Decimal(130))
+
+
+def test_a_change_to_the_same_field_by_someone_else_is_refused_not_overwritten(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = _settings(make_app().run())
+    rulebook.update(Store(demo_db), {"ratio_green": "85"}, Actor("李四"))
+    at.number_input(_rk(at, "ratio_green")).set_value(75.0)
+    at.button(SAVE).click().run()
+    _ok(at)
+    assert rulebook.load(Store(demo_db)).ratio_green == Decimal(85)
+    assert any("已被他人修改" in e.value and "比值法：绿灯下限" in e.value for e in at.error)
+    # the refused form is rebuilt on the stored rules, so the person sees 李四's value
+    assert at.number_input(_rk(at, "ratio_green")).value == 85.0
+
+
+def test_restore_defaults_puts_back_every_field(demo_db) -> None:  # type: ignore[no-untyped-def]
+    store = Store(demo_db)
+    rulebook.save(store, Rules(schedule_mode="custom", custom_schedule=tuple(Decimal(m * 8) for m in range(1, 13)),
+                               light_mode="gap", gap_yellow=Decimal(30), ind_blue=Decimal(150), materiality_wan=Decimal(50)),
+                  Actor("李四"))
+    at = _settings(make_app().run())
+    at.button("rules:reset").click().run()
+    _ok(at)
+    assert rulebook.load(store) == Rules()
+    assert any("已恢复默认规则" in s.value for s in at.success)
+    assert rulebook.history(store)[0].what == "恢复默认规则"
+    assert _shown(at)["gap_green"] == 10.0 and at.selectbox(_rk(at, "light_mode")).value == "ratio"
