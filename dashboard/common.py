@@ -21,6 +21,7 @@ dashboard or from the CLI — and never anything user-specific.
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -272,6 +273,23 @@ def require() -> tuple[Ctx, Status]:
 def page_header(title: str, c: Ctx, s: Status) -> None:
     st.title(title)
     st.caption(f"{c.period} · 序时进度 {fmt_bp(s.schedule.bp)} · 数据库 {Path(c.path).name}")
+
+
+# Text from data (names, notes, file names) shown through Markdown must stay text: a name like
+# ":green[● 绿灯]" would fake a light, "![t](http://host/x.png)" make every viewer fetch an outside
+# image, "#" start a heading. Streamlit has no plain-text variant of its titles, captions, alerts and
+# expander labels, so such text is escaped: a backslash before each Markdown character, and an
+# invisible word joiner inside "://", "www." and "@", which GitHub-flavoured Markdown would otherwise
+# turn into links even when escaped.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|:~$=^&\"'])")
+_LINKISH = re.compile(r"(?i)(://|www\.|@)")
+WORD_JOINER = "\u2060"
+
+
+def plain(text: object) -> str:
+    """Data text for a Markdown element, shown exactly as written (one line)."""
+    t = _LINKISH.sub(lambda m: m.group(1)[0] + WORD_JOINER + m.group(1)[1:], str(text))
+    return _MARKDOWN.sub(r"\\\1", t).replace("\r", " ").replace("\n", " ")
 
 
 def dot(level: str) -> str:

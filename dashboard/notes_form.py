@@ -74,12 +74,12 @@ def render(c: common.Ctx, s: Status, code: str, item: views.NoteItem, notes: lis
         _load(prefix, note)
     # a just-saved or refused form stays open (its title changes, which makes a new expander)
     busy = any(f"{prefix}:{flag}" in st.session_state for flag in ("saved", "conflict", "error"))
-    with st.expander(f"{common.light(item.level)}　{item.label}　·　{origin}",
+    with st.expander(f"{common.light(item.level)}　{common.plain(item.label)}　·　{origin}",
                      expanded=busy or (not note.version and item.level == "red")):
-        st.caption(f"判定依据：{item.reason}")
+        st.caption(f"判定依据：{common.plain(item.reason)}")
         if note.version:
             when = f"{note.updated_at:%Y-%m-%d %H:%M}" if note.updated_at is not None else ""
-            st.caption(f"已保存第{note.version}版 · {note.updated_by or '未署名'} · {when}")
+            st.caption(f"已保存第{note.version}版 · {common.plain(note.updated_by or '未署名')} · {when}")
         with st.form(key=f"{prefix}:form", border=False):
             st.text_input("问题（简短标题）", key=f"{prefix}:problem", max_chars=60)
             st.multiselect("偏差原因（可多选）", CAUSES, key=f"{prefix}:causes", placeholder="请选择")
@@ -103,9 +103,9 @@ def _messages(prefix: str, stored: Note | None) -> None:
         st.success(saved)
     error = st.session_state.get(f"{prefix}:error")
     if error:
-        st.error(error)
+        st.error(common.plain(error))
     conflict = st.session_state.get(f"{prefix}:conflict")
     if conflict:
-        st.error(conflict)
+        st.error(common.plain(conflict))
         if stored is not None:
             st.button("放弃我的修改，载入对方保存的最新内容", key=f"{prefix}:reload", on_click=_load, args=(prefix, stored))

@@ -26,10 +26,23 @@ def _light(levels: pd.Series) -> list[str]:
     return [_word(lv) for lv in levels]
 
 
-def styled(frame: pd.DataFrame, columns: tuple[str, ...] = ("资金", "指标", "灯")) -> object:
-    """The frame with its light columns in the light's colour (dots, not emoji: see common.LEVEL_ST_COLORS)."""
-    cols = [c for c in columns if c in frame.columns]
-    return frame.style.map(lambda v: f"color: {_COLOR_OF_WORD.get(v, 'inherit')}; font-weight: 600", subset=cols)
+# Written/unwritten notes as a coloured dot and a word, like the lights: ✅/✏️ are emoji, which many
+# office PCs show as empty boxes.
+NOTE_WRITTEN, NOTE_MISSING = "● 已填写", "○ 未填写"
+_NOTE_COLORS = {NOTE_WRITTEN: LEVEL_COLORS["green"], NOTE_MISSING: LEVEL_COLORS["red"]}
+
+
+def _light_style(value: object) -> str:
+    color = _COLOR_OF_WORD.get(value) or _NOTE_COLORS.get(value)  # type: ignore[arg-type]
+    # only a light (or a note state) gets a colour: any other cell keeps the table's own text colour,
+    # which "color: inherit" would not (st.dataframe paints it invisible)
+    return f"color: {color}; font-weight: 600" if color else ""
+
+
+def styled(frame: pd.DataFrame) -> object:
+    """The frame with its light columns (headers ending in 灯, and 说明) in the light's colour."""
+    cols = [c for c in frame.columns if str(c).endswith("灯") or c == "说明"]
+    return frame.style.map(_light_style, subset=cols)
 
 
 def _wan(fen: pd.Series) -> pd.Series:
@@ -41,26 +54,32 @@ def _pct(bp: pd.Series) -> pd.Series:
 
 
 def projects(frame: pd.DataFrame, noted: frozenset[str]) -> tuple[pd.DataFrame, dict[str, object]]:
-    """The figures a reader compares first (rate, gap, idle money) come first; who and what after."""
+    """Who and how far behind first, so a 绩效科 user sees them without scrolling on a 1366 px laptop:
+    light, name, department, unit, rate, gap, idle money, indicator light, the reason; details after."""
     out = pd.DataFrame({
-        "资金": _light(frame["level"]),
+        "资金灯": _light(frame["level"]),
         "项目名称": frame["project_name"].to_numpy(),
+        "主管部门": frame["department_name"].to_numpy(),
+        "预算单位": frame["unit_name"].to_numpy(),
         "执行率": _pct(frame["rate_bp"]).to_numpy(),
-        "落后序时进度(个百分点)": _pct(frame["gap_bp"]).to_numpy(),
+        "落后(个百分点)": _pct(frame["gap_bp"]).to_numpy(),
         "沉淀资金(万元)": _wan(frame["idle_fen"]).to_numpy(),
+        "指标灯": _light(frame["indicator_level"]),
+        "判定依据": frame["level_reason"].to_numpy(),
+        "说明": [NOTE_WRITTEN if c in noted else NOTE_MISSING for c in frame["project_code"]],
         "预算(万元)": _wan(frame["budget_fen"]).to_numpy(),
         "累计支出(万元)": _wan(frame["spent_fen"]).to_numpy(),
         "预计年底执行率": _pct(frame["projected_bp"]).to_numpy(),
-        "指标": _light(frame["indicator_level"]),
-        "说明": ["已填写" if c in noted else "未填写" for c in frame["project_code"]],
-        "主管部门": frame["department_name"].to_numpy(),
-        "预算单位": frame["unit_name"].to_numpy(),
-        "项目编码": frame["project_code"].to_numpy(),
         "象限": frame["quadrant"].to_numpy(),
-        "判定依据": frame["level_reason"].to_numpy(),
+        "项目编码": frame["project_code"].to_numpy(),
     })
-    config = {"项目名称": st.column_config.TextColumn(pinned=True), "预算(万元)": WAN, "累计支出(万元)": WAN,
-              "沉淀资金(万元)": WAN, "执行率": PCT, "落后序时进度(个百分点)": PP, "预计年底执行率": PCT}
+    config = {"资金灯": st.column_config.TextColumn(width=70), "项目名称": st.column_config.TextColumn(pinned=True, width=190),
+              "主管部门": st.column_config.TextColumn(width=110), "预算单位": st.column_config.TextColumn(width=110),
+              "执行率": st.column_config.NumberColumn(format="%.2f%%", width=72),
+              "落后(个百分点)": st.column_config.NumberColumn(format="%.2f", width=90),
+              "沉淀资金(万元)": st.column_config.NumberColumn(format="%.4f", width=100),
+              "指标灯": st.column_config.TextColumn(width=70), "判定依据": st.column_config.TextColumn(width=260),
+              "说明": st.column_config.TextColumn(width=72), "预算(万元)": WAN, "累计支出(万元)": WAN, "预计年底执行率": PCT}
     return out, config
 
 
@@ -79,22 +98,27 @@ def indicators(inds: pd.DataFrame) -> pd.DataFrame:
 
 
 def warnings(items: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Key columns first (who, what, why, what to do), then the rest; money rows carry their idle
+    money as text so indicator rows show a blank there rather than "None"."""
+    idle = [fmt_wan(None if pd.isna(v) else int(v), unit=False) if k == "资金" else "" for k, v in zip(items["kind"], items["idle_fen"])]
     out = pd.DataFrame({
+        "灯": _light(items["level"]),
         "主管部门": items["department_name"].to_numpy(),
         "预算单位": items["unit_name"].to_numpy(),
-        "灯": _light(items["level"]),
-        "类别": items["kind"].to_numpy(),
-        "项目编码": items["project_code"].to_numpy(),
         "项目名称": items["project_name"].to_numpy(),
-        "指标": items["indicator_name"].to_numpy(),
+        "事项": [n if n else "项目资金" for n in items["indicator_name"]],
         "预警原因": items["reason"].to_numpy(),
-        "沉淀资金(万元)": _wan(items["idle_fen"]).to_numpy(),
-        "建议原因": items["suggested_cause"].to_numpy(),
         "建议措施": items["suggested_measure"].to_numpy(),
-        "说明": ["✅ 已填写" if h else "✏️ 未填写" for h in items["has_note"]],
+        "说明": [NOTE_WRITTEN if h else NOTE_MISSING for h in items["has_note"]],
+        "沉淀资金(万元)": idle,
+        "建议原因": items["suggested_cause"].to_numpy(),
+        "项目编码": items["project_code"].to_numpy(),
     })
-    return out, {"沉淀资金(万元)": WAN, "建议措施": st.column_config.TextColumn(width="large"),
-                 "预警原因": st.column_config.TextColumn(width="medium")}
+    return out, {"灯": st.column_config.TextColumn(width=70), "主管部门": st.column_config.TextColumn(width=110),
+                 "预算单位": st.column_config.TextColumn(width=110), "项目名称": st.column_config.TextColumn(width=170),
+                 "事项": st.column_config.TextColumn(width=150), "预警原因": st.column_config.TextColumn(width=230),
+                 "建议措施": st.column_config.TextColumn(width=230), "说明": st.column_config.TextColumn(width=72),
+                 "沉淀资金(万元)": st.column_config.TextColumn(width=100)}
 
 
 def problems(items: list[Problem]) -> pd.DataFrame:
@@ -117,7 +141,7 @@ def projections(frame: pd.DataFrame) -> pd.DataFrame:
 
 def department_rows(deps: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
     out = pd.DataFrame({
-        "灯": _light(deps["level"]),
+        "资金灯": _light(deps["level"]),
         "主管部门": deps["department_name"].to_numpy(),
         "项目数": deps["projects"].to_numpy(),
         "预算(万元)": _wan(deps["budget_fen"]).to_numpy(),

@@ -52,11 +52,22 @@ def fen_to_wan(fen: int) -> Decimal:
     return Decimal(fen) / FEN_PER_WAN
 
 
+def _whole(value: object) -> int | None:
+    """An integer figure, or None for a missing one (None, NaN, pandas' NA: no arrivals reported…)."""
+    if value is None:
+        return None
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
 def fmt_wan(fen: int | None, places: int = 4, unit: bool = True) -> str:
-    """134.5368万元, 490万元, 3,014.03万元: up to `places` decimals, trailing zeros dropped."""
+    """134.5368万元, 490万元, 3,014.03万元: up to `places` decimals, trailing zeros dropped; — when missing."""
+    fen = _whole(fen)
     if fen is None:
         return "—"
-    d = (Decimal(int(fen)) / FEN_PER_WAN).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    d = (Decimal(fen) / FEN_PER_WAN).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     text = f"{d:,.{places}f}".rstrip("0").rstrip(".") if places else f"{d:,.0f}"
     if text in ("-0", ""):
         text = "0"
@@ -64,11 +75,12 @@ def fmt_wan(fen: int | None, places: int = 4, unit: bool = True) -> str:
 
 
 def fmt_bp(bp: int | None, suffix: str = "%") -> str:
-    """Hundredths of a percent as 27.46%."""
+    """Hundredths of a percent as 27.46%; — when missing."""
+    bp = _whole(bp)
     if bp is None:
         return "—"
     sign = "-" if bp < 0 else ""
-    a = abs(int(bp))
+    a = abs(bp)
     return f"{sign}{a // 100}.{a % 100:02d}{suffix}"
 
 

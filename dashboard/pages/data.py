@@ -68,7 +68,7 @@ if result:
         if detail.total > len(detail.problems):
             st.caption(f"只列出前{len(detail.problems)}处，另有{detail.total - len(detail.problems)}处错误未列出。")
     else:
-        st.error(message)
+        st.error(common.plain(message))
 
 st.download_button("下载导入模板（.xlsx）", template_bytes(), file_name="预算执行监控导入模板.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="data_template")

@@ -24,7 +24,7 @@ if wanted and wanted != st.session_state.get(APPLIED):
     if bool((codes == wanted).any()):
         st.session_state[common.PROJECT] = wanted
     else:
-        st.warning(f"{c.year}年没有项目编码为「{wanted}」的项目，请在下方选择。")
+        st.warning(f"{c.year}年没有项目编码为「{common.plain(wanted)}」的项目，请在下方选择。")
 current = st.session_state.get(common.PROJECT)
 if current is None or not bool((codes == current).any()):
     current = str(views.sort_projects(s.projects).iloc[0]["project_code"])
@@ -49,9 +49,9 @@ if st.query_params.get("project") != current:
     st.session_state[APPLIED] = current
 
 p = s.project(current)
-st.subheader(f"{p['project_name']}")
-st.caption(f"{p['project_code']} · {p['department_name']} · {p['unit_name']}")
-light_line = f"资金 {common.light(p['level'])}：{p['level_reason']}"
+st.subheader(common.plain(p["project_name"]), anchor=False)
+st.caption(" · ".join(common.plain(p[k]) for k in ("project_code", "department_name", "unit_name")))
+light_line = f"资金 {common.light(p['level'])}：{common.plain(p['level_reason'])}"
 ind_line = f"绩效指标 {common.light(p['indicator_level'])}（{p['quadrant']}）"
 getattr(st, {"red": "error", "yellow": "warning"}.get(p["level"], "success"))(f"{light_line}　|　{ind_line}")
 
@@ -86,7 +86,7 @@ inds = views.indicator_order(s.project_indicators(current))
 if inds.empty:
     st.caption("该项目没有绩效指标。")
 for level1, group in inds.groupby("level1", sort=False):
-    st.markdown(f"{level1}")
+    st.markdown(common.plain(level1))
     # every row visible: a red indicator must not hide below a scroll bar
     st.dataframe(tables.styled(tables.indicators(group).drop(columns=["一级指标"])), hide_index=True, key=f"table_ind_{level1}",
                  height=38 + 35 * len(group),

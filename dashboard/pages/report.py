@@ -23,7 +23,7 @@ def _bytes_button(label: str, make, file_name: str, mime: str, key: str) -> None
             with st.spinner(f"正在生成{label}……"):
                 st.session_state[f"file-{key}"] = (make(), file_name)
         except MonitorError as exc:
-            st.error(str(exc))
+            st.error(common.plain(str(exc)))
     got = st.session_state.get(f"file-{key}")
     if got and got[1] == file_name:
         st.download_button(f"下载{label}", got[0], file_name=got[1], mime=mime, key=f"dl-{key}")
