@@ -29,7 +29,8 @@ WITH m AS (
     count(*) AS months_reported
   FROM monthly WHERE year = $year AND month <= $month GROUP BY project_code
 ), pt AS (
-  SELECT project_code, CAST(sum(CAST(planned * 100 AS {int})) AS {int}) AS plan_total_fen
+  SELECT project_code, CAST(sum(CAST(planned * 100 AS {int})) AS {int}) AS plan_total_fen,
+    count(DISTINCT month) FILTER (WHERE month > $month) AS plan_months_left
   FROM monthly WHERE year = $year AND planned IS NOT NULL GROUP BY project_code
 ), ly AS (
   SELECT project_code,
@@ -46,7 +47,7 @@ WITH m AS (
   SELECT p.project_code, p.project_name, p.department_name, p.unit_name,
     CAST(p.budget_initial * 100 AS {int}) AS initial_fen,
     CAST(p.budget_adjusted * 100 AS {int}) AS adjusted_fen,
-    coalesce(m.spent_fen, 0) AS spent_fen, m.arrived_fen, m.plan_cum_fen, pt.plan_total_fen,
+    coalesce(m.spent_fen, 0) AS spent_fen, m.arrived_fen, m.plan_cum_fen, pt.plan_total_fen, pt.plan_months_left,
     m.last_spend_month, coalesce(m.months_reported, 0) AS months_reported,
     ly.ly_cum_fen, ly.ly_total_fen, dly.dly_cum_fen, dly.dly_total_fen
   FROM projects p
@@ -134,12 +135,20 @@ WITH r AS (
     CASE WHEN ly_cum_fen > 0 AND ly_total_fen > 0 THEN CAST(rhu(CAST(spent_fen AS HUGEINT) * ly_total_fen, ly_cum_fen) AS {{int}}) END AS proj_lastyear_fen,
     CASE WHEN dly_cum_fen > 0 AND dly_total_fen > 0 THEN CAST(rhu(CAST(spent_fen AS HUGEINT) * dly_total_fen, dly_cum_fen) AS {{int}}) END AS proj_dept_fen
   FROM l
+), kp AS (
+  SELECT *,
+    -- behind its own plan: spend so far below the plan so far × the tolerance in force
+    coalesce(plan_cum_fen > 0 AND spent_fen * 100 < plan_cum_fen * $plan_keep_pct, false) AS behind_plan,
+    -- the plan forecasts the year only when it covers every month still to come and is being kept
+    proj_plan_fen IS NOT NULL AND coalesce(plan_months_left, 0) >= 12 - $month
+      AND NOT coalesce(plan_cum_fen > 0 AND spent_fen * 100 < plan_cum_fen * $plan_keep_pct, false) AS plan_usable
+  FROM pr
 ), pj AS (
   SELECT *,
-    coalesce(proj_plan_fen, proj_lastyear_fen, proj_dept_fen, proj_run_fen) AS projected_fen,
-    CASE WHEN proj_plan_fen IS NOT NULL THEN '用款计划' WHEN proj_lastyear_fen IS NOT NULL THEN '上年同期进度'
-         WHEN proj_dept_fen IS NOT NULL THEN '本部门上年进度' ELSE '按目前月均支出' END AS projected_basis
-  FROM pr
+    CASE WHEN plan_usable THEN proj_plan_fen ELSE coalesce(proj_lastyear_fen, proj_dept_fen, proj_run_fen) END AS projected_fen,
+    CASE WHEN plan_usable THEN '用款计划' WHEN proj_lastyear_fen IS NOT NULL THEN '上年同期进度'
+         WHEN proj_dept_fen IS NOT NULL THEN '本部门上年进度' ELSE '目前月均支出' END AS projected_basis
+  FROM kp
 )
 SELECT project_code, project_name, department_name, unit_name, CAST(t_num AS BIGINT) AS t_num,
   CAST(initial_fen AS BIGINT) AS initial_fen, CAST(adjusted_fen AS BIGINT) AS budget_fen,
@@ -154,7 +163,8 @@ SELECT project_code, project_name, department_name, unit_name, CAST(t_num AS BIG
   CAST($month - coalesce(last_spend_month, 0) AS BIGINT) AS months_since_spend,
   CAST(proj_run_fen AS BIGINT) AS proj_run_fen, CAST(proj_plan_fen AS BIGINT) AS proj_plan_fen,
   CAST(proj_lastyear_fen AS BIGINT) AS proj_lastyear_fen, CAST(proj_dept_fen AS BIGINT) AS proj_dept_fen,
-  CAST(projected_fen AS BIGINT) AS projected_fen, projected_basis,
+  CAST(projected_fen AS BIGINT) AS projected_fen, projected_basis, behind_plan,
+  CAST(coalesce(plan_months_left, 0) AS BIGINT) AS plan_months_left,
   CAST(rhu(projected_fen * 10000, denom_fen) AS BIGINT) AS projected_bp,
   coalesce(rhu(projected_fen * 10000, denom_fen) < $year_end_green_bp, false) AS projected_miss,
   CAST(CASE WHEN $month < 12 THEN greatest(rhu(denom_fen * $year_end_bp, 10000) - spent_fen, 0) END AS BIGINT) AS remaining_fen,
@@ -235,6 +245,7 @@ def params(year: int, schedule: Schedule, rules: Rules) -> dict[str, object]:
         "not_started_bp": bp(rules.not_started_from),
         "materiality_fen": 0 if rules.materiality_wan is None else int(rules.materiality_wan * 1_000_000),
         "year_end_bp": bp(rules.year_end_target),
+        "plan_keep_pct": int(rules.plan_keep_pct),
         # At year end 序时进度 is 100%, so the green line is the ratio threshold itself, or 100 − gap.
         "year_end_green_bp": bp(rules.ratio_green) if rules.light_mode == "ratio" else 10000 - bp(rules.gap_green),
     }

@@ -16,6 +16,7 @@ import pyarrow as pa
 from .errors import StaleStatus
 from .rules import Rules
 from .store import Store
+from .targets import is_countable
 
 # The figures and light of every indicator, numbers only: the words (names, target text, units) are
 # joined by LABELS_SQL for the rows a view or report shows. Integer arithmetic in {int} (BIGINT, or
@@ -184,7 +185,13 @@ def describe(f: pd.DataFrame, month: int) -> pd.DataFrame:
     plain_number = raw.str.strip().str.fullmatch(r"[-+]?[0-9.,]+").fillna(False).astype(bool)
     out["actual_text"] = (act_s + u).where(act.notna() & plain_number, raw.fillna(out["actual_status"].astype("string")))
     nature, op, level = out["nature"].astype("string"), out["op"].astype("string"), out["level"].astype("string")
-    projected = _micro_text(out["projected_micro"]) + u
+    # a forecast is a round figure: whole things for countable units (floored: 4.8家 done means 4),
+    # two decimals (half up) for anything else, such as 万元
+    pm = out["projected_micro"].astype("Int64")
+    countable = u.map(is_countable).astype(bool)
+    whole = (pm // 1_000_000) * 1_000_000
+    hundredths = ((pm.abs() * 2 + 10_000) // 20_000 * 10_000).where(pm >= 0, -((-pm * 2 + 10_000) // 20_000 * 10_000))
+    projected = _micro_text(whole.where(countable, hundredths)) + u
     out["projected_text"] = projected.where(nature != "qualitative", out["actual_status"].astype("string"))
     status = out["actual_status"].astype("string")
     target = out["target_micro"].astype("Int64")

@@ -37,6 +37,7 @@ class Rules:
     ind_lower_yellow: Decimal = Decimal("110")
     ind_blue: Decimal = Decimal("120")
     year_end_target: Decimal = Decimal("100")  # the year-end execution the required pace aims at
+    plan_keep_pct: Decimal = Decimal("90")  # spend ≥ this % of the plan so far = keeping to its 用款计划
 
     def validate(self) -> Rules:
         if self.schedule_mode not in SCHEDULE_MODES:
@@ -132,6 +133,8 @@ class Rules:
             "成本上限超出即红灯；目标为0时实际为0即绿灯；定性指标按达成、部分达成、未达成分别为绿、黄、红灯"
         )
         lines.append(f"蓝灯（超额）：实际完成值达到年度目标的{_pct(self.ind_blue)}及以上（提示目标偏保守）；白灯：未填报或年底才能衡量，不参与评判")
+        lines.append(f"年底预测：用款计划覆盖其余各月且累计支出达到计划累计的{_pct(self.plan_keep_pct)}时按用款计划预测，"
+                     "否则依次按上年同期进度、本部门上年进度、目前月均支出预测")
         lines.append("所有比率、差距先按四舍五入保留两位小数，再据此判定灯色")
         return lines
 
@@ -250,6 +253,8 @@ FIELDS: dict[str, RuleField] = {f.key: f for f in (
     RuleField("ind_lower_yellow", "越低越好的比率：黄灯（不超过目标的 %）", "number"),
     RuleField("ind_blue", "超额提示：达到年度目标的 %", "number", "提示目标可能偏保守"),
     RuleField("year_end_target", "年底执行率目标（%）", "number", "“须月均支出X万元”按此目标计算", low=Decimal(1), high=Decimal(100)),
+    RuleField("plan_keep_pct", "按用款计划执行：累计支出达到计划累计的 %", "number",
+              "达到即视为按计划执行，年底预测可采用用款计划；低于即提示“实际落后于用款计划”", low=Decimal(1), high=Decimal(100), places=0),
 )}
 assert set(FIELDS) == {f.name for f in fields(Rules)}, "every rule field is listed once in FIELDS"
 

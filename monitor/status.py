@@ -188,6 +188,7 @@ def status_dict(st: Status) -> dict[str, object]:
              "schedule_rate": _bp(r.schedule_bp), "gap_pp": _bp(r.gap_bp), "ratio": _bp(r.ratio_bp),
              "level": r.level, "level_reason": r.level_reason, "indicator_level": r.indicator_level,
              "quadrant": r.quadrant, "projected_rate": _bp(r.projected_bp), "projected_basis": r.projected_basis,
+             "behind_plan": bool(r.behind_plan),
              "forecast_miss": bool(r.forecast_miss), "required_monthly_wan": _wan(r.required_monthly_fen),
              "indicators": inds_by_project.get(r.project_code, [])}
             for r in st.projects.itertuples(index=False)

@@ -31,6 +31,16 @@ OPS = (">=", ">", "=", "<=", "<")
 HIGHER_BETTER = (">=", ">", "=")
 LOWER_BETTER = ("<=", "<")
 
+# Units counted in whole things (people, events, articles…): a forecast of 4.8家 is shown as 4家.
+# Units with a 万/亿 prefix (万次, 万元) are amounts and keep decimals.
+COUNT_CLASSIFIERS = frozenset("人次场家个条篇户项件所名台套册份批期座处间辆张本门节课")
+
+
+def is_countable(unit: str) -> bool:
+    u = unit.strip()
+    return bool(u) and u[-1] in COUNT_CLASSIFIERS and u[0] not in "万亿"
+
+
 ACHIEVED = "达成"
 PARTLY = "部分达成"
 NOT_ACHIEVED = "未达成"

@@ -73,7 +73,7 @@ def required_pace_text(project: pd.Series, rules: Rules) -> str | None:
 
 
 PROJECTIONS = (
-    ("proj_run_fen", "按目前月均支出"),
+    ("proj_run_fen", "目前月均支出"),
     ("proj_plan_fen", "用款计划"),
     ("proj_lastyear_fen", "上年同期进度"),
     ("proj_dept_fen", "本部门上年进度"),
@@ -98,6 +98,23 @@ def projections(project: pd.Series) -> pd.DataFrame:
         "rate_bp": pd.array([r["rate_bp"] for r in rows], dtype="Int64"),
         "used": [r["used"] for r in rows],
     })
+
+
+def forecast_notes(project: pd.Series) -> list[str]:
+    """What a reader must know beside the forecast: the project is behind its own plan, and the
+    bases disagree (the plan would say one thing, the pace another)."""
+    notes: list[str] = []
+    plan_cum = project.get("plan_cum_fen")
+    if bool(project.get("behind_plan")) and plan_cum is not None and not pd.isna(plan_cum) and int(plan_cum) > 0:
+        spent = int(project["spent_fen"])
+        notes.append(f"实际落后于用款计划：截至本月计划累计支出{fmt_wan(int(plan_cum))}，实际支出{fmt_wan(spent)}"
+                     f"（为计划的{fmt_bp(round_div(spent * 10000, int(plan_cum)))}），年底预测不采用用款计划")
+    table = projections(project)
+    known = table[table["rate_bp"].notna()]
+    if known["rate_bp"].nunique() > 1:
+        notes.append("各口径预计年底执行率：" + "，".join(
+            f"{b}{fmt_bp(int(r))}" + ("（采用）" if u else "") for b, r, u in zip(known["basis"], known["rate_bp"], known["used"], strict=True)))
+    return notes
 
 
 # -- the project list ---------------------------------------------------------------------------
@@ -297,8 +314,9 @@ def draft_note(status: Status, code: str, indicator: str, notes: list[Note]) -> 
     s = suggest_for_indicator(status, code, indicator) if indicator else suggest_for_project(status, code)
     if s is None:
         return replace(base, due_month=DEFAULT_DUE_MONTH, status=DEFAULT_MEASURE_STATUS), DRAFT_BLANK
-    return replace(base, problem=PROBLEM_TITLES.get(s.code, ""), causes=(s.cause,), explanation=s.explanation,
-                   likelihood=s.likelihood, measure_type=s.measure_type, measure=s.measure,
+    # Suggested wording only: the judgements (偏差原因, 完成目标可能性, 措施类型) are the unit's to make,
+    # so they start empty and a draft is never counted as written until a person saves it.
+    return replace(base, problem=PROBLEM_TITLES.get(s.code, ""), explanation=s.explanation, measure=s.measure,
                    due_month=DEFAULT_DUE_MONTH, status=DEFAULT_MEASURE_STATUS), DRAFT_SUGGESTED
 
 

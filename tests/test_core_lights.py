@@ -118,7 +118,7 @@ def test_every_project_of_the_year_appears_spent_or_not(tmp_path: Path) -> None:
 def test_projections_and_the_required_monthly_pace(tmp_path: Path) -> None:
     p = one(tmp_path, "1200", "500", 10)
     assert p["proj_run_fen"] == 600 * 1_000_000  # 500 ÷ 10 × 12
-    assert p["projected_basis"] == "按目前月均支出"
+    assert p["projected_basis"] == "目前月均支出"
     assert p["required_monthly_fen"] == 350 * 1_000_000  # (1200 − 500) ÷ 2 months
 
 
@@ -137,7 +137,8 @@ def test_last_years_shape_projects_a_back_loaded_year(tmp_path: Path) -> None:
 
 
 def test_green_today_but_projected_to_miss_is_flagged(tmp_path: Path) -> None:
-    monthly = [["P1", m, "8.5", "", "8.5" if m <= 10 else "0"] for m in range(1, 11)]
+    # the plan says nothing more will be spent in November and December
+    monthly = [["P1", m, "8.5" if m <= 10 else "0", "", "8.5" if m <= 10 else "0"] for m in range(1, 13)]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "100"]], monthly)
     p = compute_status(store, 2023, 10).project("P1")
     assert p["level"] == "green" and p["projected_bp"] == 8500
@@ -204,3 +205,30 @@ def test_an_indicator_value_beyond_what_the_store_holds_is_refused(tmp_path: Pat
                [["P1", "产出指标", "数量指标", "甲", "≥1000000000000人"]])
     [problem] = e.value.problems
     assert (problem.sheet, problem.row, problem.column) == ("绩效指标", 2, "年度指标值") and "过大" in problem.message
+
+
+def test_the_seed_project_behind_its_own_plan_is_forecast_at_its_pace_not_its_plan() -> None:
+    from monitor.demo import load_demo
+    from monitor.store import Store
+
+    store = Store(":memory:")
+    load_demo(store)
+    p = compute_status(store, 2023, 10).project("360104-ZGH-2023-001")
+    # planned 170万元 by October, spent 134.5368万元 (79.14% of plan): the plan (92.76%) is not believed
+    assert (p["plan_cum_fen"], p["behind_plan"]) == (170_000_000, True)
+    assert (p["projected_basis"], p["projected_bp"], p["proj_plan_fen"]) == ("目前月均支出", 3295, 454_536_800)
+
+
+def test_a_plan_that_stops_in_march_does_not_forecast_the_year(tmp_path: Path) -> None:
+    monthly = [["P1", m, "10", "", "10" if m <= 3 else ""] for m in range(1, 7)]
+    p = compute_status(region(tmp_path, [["P1", "部门甲", "单位甲", "200"]], monthly), 2023, 6).project("P1")
+    assert p["proj_plan_fen"] == 60_000_000 and p["plan_months_left"] == 0  # 60 spent + nothing planned after June
+    assert (p["projected_basis"], p["projected_bp"], p["behind_plan"]) == ("目前月均支出", 6000, False)
+
+
+def test_a_project_keeping_to_a_full_plan_is_forecast_by_it_and_90_percent_is_keeping(tmp_path: Path) -> None:
+    plan = ["10"] * 6 + ["30"] * 6
+    monthly = [["P1", m, "9" if m <= 6 else "0", "", plan[m - 1]] for m in range(1, 13)]
+    p = compute_status(region(tmp_path, [["P1", "部门甲", "单位甲", "240"]], monthly), 2023, 6).project("P1")
+    # 54 of 60 planned = exactly 90%: keeping to it; the rest of the plan (180) comes on top
+    assert (p["behind_plan"], p["projected_basis"], p["projected_fen"]) == (False, "用款计划", 234_000_000)

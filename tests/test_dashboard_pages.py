@@ -192,6 +192,9 @@ def test_project_page_from_query_param_shows_money_lights_and_pace() -> None:
     text = _texts(at)
     assert "红灯" in at.error[0].value and "比值32.95" in _seen(at.error[0].value)
     assert "须月均支出177.7316万元方可在年底达到100%" in text
+    assert "实际落后于用款计划：截至本月计划累计支出170万元，实际支出134.5368万元（为计划的79.14%）" in text
+    assert "各口径预计年底执行率：目前月均支出32.95%（采用），用款计划92.76%" in text
+    assert _metric(at, "预计年底执行率").value == "32.95%"
     inds = _table(at, "三级指标", "完成率")
     row = inds[inds["三级指标"] == "上解上级工会经费工作完成率"].iloc[0]
     assert row["灯"] == "● 红灯" and row["完成率"] == "0.00%"
@@ -245,10 +248,17 @@ def test_a_new_note_opens_with_the_suggestion_and_saves_as_version_1(demo_db) ->
     assert at.session_state[f"{prefix}:version"] == 0
     assert at.text_input(f"{prefix}:problem").value == "资金执行略慢于序时进度"
     assert "预算执行率59.98%" in at.text_area(f"{prefix}:explanation").value
+    assert at.multiselect(f"{prefix}:causes").value == [] and at.selectbox(f"{prefix}:likelihood").value == ""
+    at.switch_page("pages/warnings.py").run()  # a draft is not a written note
+    table = _table(at, "项目编码", "说明")
+    assert set(table.loc[table["项目编码"] == code, "说明"]) == {"○ 未填写"}
+    at.switch_page("pages/project.py").run()
+    at.multiselect(f"{prefix}:causes").select("经费保障")
+    at.selectbox(f"{prefix}:likelihood").set_value("有可能")
     at.button(f"FormSubmitter:{prefix}:form-保存说明").click().run()
     _ok(at)
     notes = Store(demo_db).notes(DEMO_YEAR, project_code=code)
-    assert [(n.indicator_name, n.version, n.measure_type) for n in notes] == [("", 1, "加快执行")]
+    assert [(n.indicator_name, n.version, n.causes, n.likelihood) for n in notes] == [("", 1, ("经费保障",), "有可能")]
 
 
 def test_a_rejected_note_shows_the_chinese_reason() -> None:

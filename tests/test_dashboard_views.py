@@ -138,7 +138,9 @@ def test_draft_note_prefers_this_month_then_open_measures_then_the_suggestion(st
     assert note.measure == notes[0].measure
     closed = [replace(n, month=9, status="已完成") for n in notes]
     note, origin = views.draft_note(status, SEED_PROJECT, "", closed)
-    assert origin == views.DRAFT_SUGGESTED and note.problem == "资金执行率偏低" and note.causes == ("其他",)
+    assert origin == views.DRAFT_SUGGESTED and note.problem == "资金执行率偏低"
+    # the judgements are the unit's: no cause, likelihood or measure type is chosen for it
+    assert (note.causes, note.likelihood, note.measure_type, note.version) == ((), "", "", 0)
     assert "27.46%" in note.explanation and note.due_month == 12 and note.status == "未开始"
 
 

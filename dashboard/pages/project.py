@@ -60,7 +60,8 @@ m[0].metric("预算执行率", fmt_bp(p["rate_bp"]), views.gap_text(p["gap_bp"])
             delta_arrow="off", border=True, help=f"累计支出 ÷ {s.rules.describe()[1].split('÷ ')[-1]}；序时进度 {fmt_bp(p['schedule_bp'])}")
 m[1].metric("累计支出", fmt_wan(p["spent_fen"]), f"沉淀资金 {fmt_wan(p['idle_fen'])}", delta_color="off",
             delta_arrow="off", border=True)
-m[2].metric("预计年底执行率", fmt_bp(p["projected_bp"]), f"按{p['projected_basis']}预计", delta_color="off",
+m[2].metric("预计年底执行率", fmt_bp(p["projected_bp"]),
+            f"按{p['projected_basis']}预计" + ("；实际落后于用款计划" if p["behind_plan"] else ""), delta_color="off",
             delta_arrow="off", border=True)
 m2 = st.columns(3)
 m2[0].metric("年初预算", fmt_wan(p["initial_fen"]), border=True)
@@ -79,6 +80,8 @@ st.markdown("**年底预测**")
 pace = views.required_pace_text(p, s.rules)
 if pace:
     (st.warning if p["level"] in ("red", "yellow") or p["projected_miss"] else st.info)(pace)
+for line in views.forecast_notes(p):
+    (st.warning if line.startswith("实际落后") else st.caption)(line)
 st.dataframe(tables.projections(views.projections(p)), hide_index=True, key="table_projections")
 
 st.markdown("**绩效指标**")
