@@ -54,8 +54,10 @@ def _sidebar() -> None:
                             help=f"选择年度和监控时点（1月至所选月份累计）；本期即数据的监控时点，为1-{latest}月"):
         st.segmented_control("年度", years, key=common.YEAR, format_func=lambda y: f"{y}年", required=True,
                              on_change=common.on_year_change)
+        last = common.last_data_month(year)
         st.segmented_control("监控时点（1月至所选月份累计）", common.MONTHS, key=common.MONTH,
-                             format_func=lambda m: f"{m}月", required=True)
+                             format_func=lambda m: common.month_label(m, last), required=True,
+                             help=f"灰色的月份尚无数据（{year}年数据截至{last}月）" if last and last < 12 else None)
     common.remember_widgets(common.YEAR, common.MONTH)
     common.keep_selection_in_url()
 
@@ -63,4 +65,5 @@ def _sidebar() -> None:
 common.init_selection()
 page = st.navigation(_pages())
 _sidebar()
+common.no_data_banner()
 common.routed_run(page)

@@ -152,6 +152,21 @@ def _latest_month(path: str, version: int, year: int) -> int | None:
     return get_store(path).monitoring_month(year)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _default_year(path: str, version: int) -> int | None:
+    return get_store(path).default_year()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _last_data_month(path: str, version: int, year: int) -> int | None:
+    return get_store(path).last_data_month(year)
+
+
+def last_data_month(year: int) -> int | None:
+    path = db_path()
+    return _last_data_month(path, base_version(path, data_version(path)), year)
+
+
 def years() -> list[int]:
     path = db_path()
     return _years(path, base_version(path, data_version(path)))
@@ -181,12 +196,40 @@ def init_selection() -> None:
     # A server-side page switch (st.switch_page) drops all widget state, the sidebar's included.
     restore_widgets(YEAR, MONTH)
     if st.session_state.get(YEAR) not in ys:
-        st.session_state[YEAR] = _query_int("year", ys) or ys[-1]
+        path = db_path()
+        st.session_state[YEAR] = _query_int("year", ys) or _default_year(path, base_version(path, data_version(path))) or ys[-1]
         st.session_state.pop(MONTH, None)
     if st.session_state.get(MONTH) not in MONTHS:
         st.session_state[MONTH] = _query_int("month", MONTHS) or latest_month(st.session_state[YEAR])
     if "_kept_" + USER not in st.session_state and st.query_params.get("by"):
         st.session_state["_kept_" + USER] = str(st.query_params["by"])[:40]
+
+
+def month_label(month: int, last: int | None) -> str:
+    """A month in the period chooser: grey when the data does not reach it yet."""
+    return f"{month}月" if last is not None and month <= last else f":gray[{month}月]"
+
+
+def no_data_banner() -> None:
+    """On every page: the chosen period runs past the data, so its lights would be false alarms."""
+    if YEAR not in st.session_state:
+        return
+    year, month = int(st.session_state[YEAR]), int(st.session_state[MONTH])
+    last = last_data_month(year)
+    if last is not None and month <= last:
+        return
+    if last is None:
+        st.warning(f"{year}年尚无支出数据，以下资金灯和执行率都不能说明执行情况。")
+        return
+    gap = f"{last + 1}月" if last + 1 == month else f"{last + 1}-{month}月"
+    a, b = st.columns([4, 1], vertical_alignment="center")
+    a.warning(f"{year}年{gap}尚无数据，数据截至{last}月：按1-{month}月计算的序时进度和灯色会把未报送的月份当成没有支出。"
+              f"本期应为1-{last}月。")
+    b.button(f"改看1-{last}月", key="no_data_switch", on_click=_switch_month, args=(last,))
+
+
+def _switch_month(month: int) -> None:
+    st.session_state[MONTH] = month
 
 
 def actor() -> Actor:

@@ -293,6 +293,21 @@ class Store:
                     raise MonitorError(f"监控月份应为1到12，而不是{month}")
                 con.execute("INSERT OR REPLACE INTO settings VALUES ('monitoring_point', ?)", [f"{year}-{month}"])
 
+    def default_year(self) -> int | None:
+        """The year a new session opens on: the declared monitoring point's, else the year with the
+        most projects (one stray project of another year does not move everyone's default), the
+        later of two equal ones."""
+        text = self.scalar("SELECT value FROM settings WHERE key = 'monitoring_point'")
+        years = self.df("SELECT year, count(*) AS n FROM projects GROUP BY year ORDER BY n DESC, year DESC")
+        if text and int(str(text).split("-")[0]) in set(years["year"]):
+            return int(str(text).split("-")[0])
+        return int(years["year"].iloc[0]) if len(years) else None
+
+    def last_data_month(self, year: int) -> int | None:
+        """The last month of `year` any project reported spend for (a reported 0 counts); None if none."""
+        m = self.scalar("SELECT max(month) FROM monthly WHERE year = ?", [year])
+        return None if m is None else int(m)
+
     def latest_month(self, year: int) -> int | None:
         m = self.scalar("SELECT max(month) FROM monthly WHERE year = ? AND spent <> 0", [year])
         if m is None:
