@@ -16,6 +16,7 @@ HERE = Path(__file__).resolve().parent
 
 # no page_icon: a Material favicon is fetched from fonts.gstatic.com, which offline intranets cannot reach
 st.set_page_config(page_title=common.APP_TITLE, layout="wide")
+st.html(HERE / "style.css")  # style-only: takes no space (Chinese for Streamlit's own chrome, print layout)
 
 PAGES = HERE / "pages"
 

@@ -82,7 +82,7 @@ def render(c: common.Ctx, s: Status, code: str, item: views.NoteItem, notes: lis
             st.caption(f"已保存第{note.version}版 · {common.plain(note.updated_by or '未署名')} · {when}")
         with st.form(key=f"{prefix}:form", border=False):
             st.text_input("问题（简短标题）", key=f"{prefix}:problem", max_chars=60)
-            st.multiselect("偏差原因（可多选）", CAUSES, key=f"{prefix}:causes", placeholder="请选择")
+            st.multiselect("偏差原因（可多选）", CAUSES, key=f"{prefix}:causes", placeholder="请选择", select_all=False)
             st.text_area("原因说明", key=f"{prefix}:explanation", height=90)
             a, b = st.columns(2)
             _choice("完成目标可能性", ("", *LIKELIHOODS), f"{prefix}:likelihood", "（未选择）", a)

@@ -61,6 +61,18 @@ def gap_text(gap_bp: int | None) -> str:
     return "与序时进度持平"
 
 
+def light_text(row: pd.Series, rules: Rules) -> str:
+    """The gap with the rule's own figure and the light, so a green badge reading "落后序时进度11.20个
+    百分点" is not taken for a contradiction: 落后序时进度11.20个百分点（比值86.56，绿灯）."""
+    from .status import LEVEL_LABELS
+
+    word = LEVEL_LABELS.get(str(row["level"]), "")
+    ratio = row.get("ratio_bp")
+    if rules.light_mode == "ratio" and ratio is not None and not pd.isna(ratio):
+        return f"{gap_text(row['gap_bp'])}（比值{fmt_bp(int(ratio), '')}，{word}）"
+    return f"{gap_text(row['gap_bp'])}（{word}）"
+
+
 def required_pace_text(project: pd.Series, rules: Rules) -> str | None:
     """须月均支出X万元方可在年底达到100% — None in December, when no month is left."""
     fen = project.get("required_monthly_fen")

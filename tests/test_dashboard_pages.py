@@ -69,7 +69,7 @@ def test_overview_shows_region_figures_and_the_seed_department() -> None:
     at = make_app().run()
     _ok(at)
     rate = _card(at, "预算执行率")
-    assert "### 72.13%" in rate and ":green-badge[落后序时进度11.20个百分点]" in rate  # ratio 86.56 ≥ 80: green
+    assert "### 72.13%" in rate and ":green-badge[落后序时进度11.20个百分点（比值86.56，绿灯）]" in rate
     assert "### 3,294.3648万元" in _card(at, "累计支出")
     assert not at.dataframe  # the department table is sent only once its expander is opened
     at.session_state["overview_departments_open"] = True  # what opening 各部门明细 does
@@ -186,7 +186,7 @@ def test_project_page_from_query_param_shows_money_lights_and_pace() -> None:
     _ok(at)
     assert at.selectbox("project_select").value == SEED_PROJECT
     assert _metric(at, "预算执行率").value == "27.46%"
-    assert _metric(at, "预算执行率").delta == "落后序时进度55.88个百分点"
+    assert _metric(at, "预算执行率").delta == "落后序时进度55.88个百分点（比值32.95，红灯）"
     assert _metric(at, "累计支出").value == "134.5368万元"
     assert _metric(at, "调整后预算").value == "490万元"
     text = _texts(at)

@@ -44,6 +44,12 @@ def test_gap_text_says_behind_or_ahead() -> None:
     assert views.gap_text(None) == "—"
 
 
+def test_a_green_light_behind_schedule_says_its_ratio_and_light() -> None:
+    row = pd.Series({"gap_bp": 1120, "ratio_bp": 8656, "level": "green"})
+    assert views.light_text(row, Rules()) == "落后序时进度11.20个百分点（比值86.56，绿灯）"
+    assert views.light_text(row, Rules(light_mode="gap")) == "落后序时进度11.20个百分点（绿灯）"
+
+
 def test_filter_by_light_band_text_and_flags(status: Status) -> None:
     p = status.projects
     red = views.filter_projects(p, views.ProjectFilter(levels=("red",)))

@@ -22,18 +22,18 @@ common.restore_widgets(*KEYS)
 
 row1 = st.columns([2, 2, 2, 2])
 departments = row1[0].multiselect("主管部门", sorted(projects["department_name"].unique()), key="le_departments",
-                                  placeholder="全部部门")
+                                  placeholder="全部部门", select_all=False)
 unit_pool = projects if not departments else projects[projects["department_name"].isin(departments)]
 unit_options = sorted(unit_pool["unit_name"].unique())
 if "le_units" in st.session_state:  # a unit of a department no longer chosen drops out
     st.session_state["le_units"] = [u for u in st.session_state["le_units"] if u in set(unit_options)]
-units = row1[1].multiselect("预算单位", unit_options, key="le_units", placeholder="全部单位")
-levels = row1[2].multiselect("资金灯", LIGHTS, format_func=common.label, key="le_levels", placeholder="全部")
-ind_levels = row1[3].multiselect("指标灯", LIGHTS, format_func=common.label, key="le_ind_levels", placeholder="全部")
+units = row1[1].multiselect("预算单位", unit_options, key="le_units", placeholder="全部单位", select_all=False)
+levels = row1[2].multiselect("资金灯", LIGHTS, format_func=common.label, key="le_levels", placeholder="全部", select_all=False)
+ind_levels = row1[3].multiselect("指标灯", LIGHTS, format_func=common.label, key="le_ind_levels", placeholder="全部", select_all=False)
 
 row2 = st.columns([2, 2, 2, 2])
-quadrants = row2[0].multiselect("象限", QUADRANTS, key="le_quadrants", placeholder="全部")
-bands = row2[1].multiselect("预算规模", [b[0] for b in views.MONEY_BANDS], key="le_bands", placeholder="全部")
+quadrants = row2[0].multiselect("象限", QUADRANTS, key="le_quadrants", placeholder="全部", select_all=False)
+bands = row2[1].multiselect("预算规模", [b[0] for b in views.MONEY_BANDS], key="le_bands", placeholder="全部", select_all=False)
 text = row2[2].text_input("搜索项目名称或编码", key="le_text", placeholder="如：工会经费")
 sort = row2[3].selectbox("排序", list(views.SORTS), key="le_sort")
 

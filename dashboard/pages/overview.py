@@ -57,7 +57,7 @@ def tally(counts: list[tuple[str, int]]) -> str:
 
 
 top = st.columns(3)
-card(top[0], "预算执行率", fmt_bp(r["rate_bp"]), views.gap_text(r["gap_bp"]), common.LEVEL_ST_COLORS[r["level"]],
+card(top[0], "预算执行率", fmt_bp(r["rate_bp"]), views.light_text(r, s.rules), common.LEVEL_ST_COLORS[r["level"]],
      help=f"累计支出 ÷ 预算；序时进度 {fmt_bp(r['schedule_bp'])}；{common.label(r['level'])}")
 card(top[1], "累计支出", fmt_wan(r["spent_fen"]), f"预算（调整后）{fmt_wan(r['budget_fen'])}")
 card(top[2], "沉淀资金（到位未支出）", fmt_wan(r["idle_fen"]),

@@ -1,4 +1,5 @@
-"""报告导出: the project report and department 通报 (Word), the monitoring table (Excel), a zip of all reports."""
+"""报告导出: per project the report (Word) and its monitoring table (Excel); per scope (全区 or one
+department) the 通报 (Word), the monitoring tables (Excel) and a zip of every project's report."""
 
 from datetime import date
 
@@ -7,11 +8,18 @@ import streamlit as st
 
 from dashboard import common
 from monitor.errors import MonitorError
-from monitor.report import department_report, monitoring_table, project_report, report_filename, reports_zip
+from monitor.report import (
+    default_report_date,
+    department_report,
+    monitoring_table,
+    project_report,
+    report_filename,
+    reports_zip,
+)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ALL_DEPARTMENTS = "（全部部门）"
+REGION = "全区（全部部门）"
 
 common.route_guard()
 
@@ -29,48 +37,65 @@ def _bytes_button(label: str, make, file_name: str, mime: str, key: str) -> None
         st.download_button(f"下载{label}", got[0], file_name=got[1], mime=mime, key=f"dl-{key}")
 
 
+def _report_date(default: date) -> date | None:
+    """The report date as typed (年-月-日). A text box, not st.date_input: its calendar is English."""
+    text = st.text_input("报告日期（年-月-日）", value=default.isoformat(), key="report-date",
+                         help="默认为监控时点的次月末（不晚于今天），印在封面和落款处")
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        st.error(f"报告日期应写成 年-月-日，如 {default.isoformat()}，而不是「{common.plain(text)}」")
+        return None
+
+
 def main() -> None:
     # the shared year/month selection and the cached status of the other pages
     c, status = common.require()
     common.page_header("报告导出", c, status)
     store, year, month = common.store(), c.year, c.month
-    st.caption("文件按当前数据生成。")
+    st.caption(f"文件按当前数据生成，所用规则写在每份文件的附录中。监控时点：{c.period}（在左侧更改）。")
     projects = status.projects
 
-    st.subheader("项目绩效运行监控报告（Word）")
+    a, b = st.columns(2)
+    issuer = a.text_input("报告出具单位（留空则为项目单位）", key="report-issuer")
+    when = _report_date(default_report_date(year, month))
+    if when is None:
+        return
+
+    st.subheader("单个项目：监控报告（Word）和监控表（Excel）")
     labels = {f"{r.project_name}（{r.unit_name}，{r.project_code}）": r.project_code for r in projects.itertuples(index=False)}
     # the project open on 项目详情 is the one the user most likely wants a report for
     current = st.session_state.get(common.PROJECT)
     options = list(labels)
     index = next((i for i, k in enumerate(options) if labels[k] == current), 0)
     choice = st.selectbox("项目", options, index=index, key="report-project")
-    issuer = st.text_input("报告出具单位（留空则为项目单位）", key="report-issuer")
-    when = st.date_input("报告日期", value=date.today(), key="report-date")
     if choice:
         code = labels[choice]
         name = str(projects.loc[projects["project_code"] == code, "project_name"].iloc[0])
-        _bytes_button("项目监控报告", lambda: project_report(store, status, code, issuer=issuer or None, report_date=when),
-                      report_filename(code, name, month), DOCX, f"project-{code}")
+        left, right = st.columns(2)
+        with left:
+            _bytes_button("项目监控报告", lambda: project_report(store, status, code, issuer=issuer or None, report_date=when),
+                          report_filename(code, name, month), DOCX, f"project-{code}")
+        with right:
+            _bytes_button("项目监控表", lambda: monitoring_table(store, status, [code]),
+                          f"{year}年{name}1-{month}月绩效目标执行监控表.xlsx", XLSX, f"project-table-{code}")
 
-    st.subheader("监控通报（Word）")
-    departments = [ALL_DEPARTMENTS] + sorted(status.departments["department_name"])
-    dep = st.selectbox("范围", departments, key="report-department")
-    department = None if dep == ALL_DEPARTMENTS else dep
-    _bytes_button("监控通报", lambda: department_report(store, status, department, report_date=when),
-                  f"{year}年{department or '全区'}1-{month}月监控通报.docx", DOCX, f"dept-{dep}")
-
-    st.subheader("绩效目标执行监控表（Excel）")
-    _bytes_button("监控表", lambda: monitoring_table(store, status, department=department),
-                  f"{year}年{department or '全部'}1-{month}月绩效目标执行监控表.xlsx", XLSX, f"table-{dep}")
-
-    st.subheader("全部项目监控报告（zip）")
+    st.subheader("按范围：监控通报、监控表、全部项目报告")
+    departments = [REGION] + sorted(status.departments["department_name"])
+    dep = st.selectbox("范围", departments, key="report-department", help="以下三个文件都按此范围生成")
+    department = None if dep == REGION else dep
+    where = department or "全区"
     scope = projects if department is None else projects[projects["department_name"] == department]
-    chart = st.checkbox("包含执行进度图", value=len(scope) <= 500, key="zip-chart",
-                        help="项目很多时不含图可以快一些")
-    st.caption(f"共{len(scope)}个项目，每个约0.1–0.2秒。")
-    _bytes_button("报告压缩包", lambda: reports_zip(store, status, list(scope["project_code"]), issuer=issuer or None,
-                                               report_date=when, chart=chart),
-                  f"{year}年{department or '全部'}1-{month}月绩效运行监控报告.zip", "application/zip", f"zip-{dep}-{chart}")
+    st.caption(f"范围：{common.plain(where)}，共{len(scope):,}个项目。")
+    _bytes_button(f"{where}监控通报（Word）", lambda: department_report(store, status, department, report_date=when),
+                  f"{year}年{where}1-{month}月监控通报.docx", DOCX, f"dept-{dep}")
+    _bytes_button(f"{where}监控表（Excel）", lambda: monitoring_table(store, status, department=department),
+                  f"{year}年{where}1-{month}月绩效目标执行监控表.xlsx", XLSX, f"table-{dep}")
+    chart = st.checkbox("报告包含执行进度图", value=len(scope) <= 500, key="zip-chart", help="项目很多时不含图可以快一些")
+    st.caption(f"全部项目报告：每个约0.1–0.2秒，{len(scope):,}个项目约需{max(1, round(len(scope) * 0.15))}秒。")
+    _bytes_button(f"{where}全部项目报告（zip）", lambda: reports_zip(store, status, list(scope["project_code"]), issuer=issuer or None,
+                                                             report_date=when, chart=chart),
+                  f"{year}年{where}1-{month}月绩效运行监控报告.zip", "application/zip", f"zip-{dep}-{chart}")
 
 
 main()

@@ -21,9 +21,9 @@ if items.empty:
 
 common.restore_widgets(*KEYS)
 a, b, d, e = st.columns([3, 1, 1, 1])
-departments = a.multiselect("主管部门", sorted(items["department_name"].unique()), key="w_departments", placeholder="全部部门")
-levels = b.multiselect("灯", ["red", "yellow"], format_func=common.label, key="w_levels", placeholder="红灯和黄灯")
-kinds = d.multiselect("类别", ["资金", "指标"], key="w_kinds", placeholder="资金和指标")
+departments = a.multiselect("主管部门", sorted(items["department_name"].unique()), key="w_departments", placeholder="全部部门", select_all=False)
+levels = b.multiselect("灯", ["red", "yellow"], format_func=common.label, key="w_levels", placeholder="红灯和黄灯", select_all=False)
+kinds = d.multiselect("类别", ["资金", "指标"], key="w_kinds", placeholder="资金和指标", select_all=False)
 no_note = e.checkbox("只看未填写说明", key="w_no_note")
 common.remember_widgets(*KEYS)
 
