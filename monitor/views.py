@@ -154,6 +154,21 @@ class ProjectFilter:
     without_note: bool = False
 
 
+LIGHT_WORDS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "blue": "超额", "none": "未评判"}
+
+
+def describe_filter(f: ProjectFilter) -> str:
+    """The filters in words, for the title of an export: 主管部门：甲、乙；资金灯：红灯；…"""
+    parts = [f"{label}：{'、'.join(LIGHT_WORDS.get(v, v) for v in values)}" for label, values in (
+        ("主管部门", f.departments), ("预算单位", f.units), ("资金灯", f.levels), ("指标灯", f.indicator_levels),
+        ("象限", f.quadrants), ("预算规模", f.bands)) if values]
+    if f.text.strip():
+        parts.append(f"名称或编码含「{f.text.strip()}」")
+    parts += [w for on, w in ((f.zero_spend, "零支出"), (f.forecast_miss, "当前绿灯、预计年底不达标"),
+                              (f.without_note, "未填写资金说明")) if on]
+    return "；".join(parts) or "无（全部项目）"
+
+
 def filter_projects(projects: pd.DataFrame, f: ProjectFilter, noted: frozenset[str] = frozenset()) -> pd.DataFrame:
     """The rows matching every set criterion; `noted` = codes whose money item has a note this month."""
     mask = np.ones(len(projects), dtype=bool)

@@ -5,6 +5,8 @@ import streamlit as st
 
 from dashboard import common, tables
 from monitor import views
+from monitor.money import fmt_bp
+from monitor.report.lists import projects_workbook
 from monitor.status import QUADRANTS
 
 common.route_guard()
@@ -50,9 +52,19 @@ f = views.ProjectFilter(tuple(departments), tuple(units), tuple(levels), tuple(i
                         tuple(bands), text, zero, miss, no_note)
 matches = views.sort_projects(views.filter_projects(projects, f, noted), sort)
 
-st.markdown(f"**符合条件的项目 {len(matches):,} 个**" +
-            (f"（显示前{MAX_ROWS}个，请用筛选条件缩小范围）" if len(matches) > MAX_ROWS else "") +
-            "　点选一行即可打开项目详情。")
+head_left, head_right = st.columns([4, 1], vertical_alignment="center")
+head_left.markdown(f"**符合条件的项目 {len(matches):,} 个**" +
+                   (f"（显示前{MAX_ROWS}个，请用筛选条件缩小范围；导出包含全部）" if len(matches) > MAX_ROWS else "") +
+                   "　点选一行即可打开项目详情。")
+title = f"{c.year}年1-{c.month}月低执行项目清单"
+# built only when clicked (a callable): a province's list takes seconds to write
+head_right.download_button(
+    "导出Excel", lambda: projects_workbook(matches, title, [
+        f"监控时点：{c.period}，序时进度{fmt_bp(s.schedule.bp)}；筛选条件：{views.describe_filter(f)}；排序：{sort}；共{len(matches):,}个项目",
+        "金额单位：万元；执行率、序时进度、预计年底执行率为百分比；落后序时进度单位为个百分点",
+        "监控规则：" + "；".join(s.rules.describe())]),
+    file_name=f"{title}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="le_export", icon=":material/download:", on_click="ignore")
 shown = matches.head(MAX_ROWS)
 frame, config = tables.projects(shown, noted)
 event = st.dataframe(tables.styled(frame), hide_index=True, column_config=config, key="le_table", on_select="rerun",

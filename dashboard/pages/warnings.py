@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common, tables
+from monitor.money import fmt_bp
+from monitor.report.lists import warnings_workbook
 
 common.route_guard()
 
@@ -47,6 +49,16 @@ st.markdown(f"**共{len(shown):,}项预警**（红灯{int((shown['level'] == 're
 with st.expander("按部门汇总", expanded=len(by_dep) <= 10):
     st.dataframe(by_dep, hide_index=True, key="w_by_department")
 
+filters = "；".join(part for part in (
+    f"主管部门：{'、'.join(departments)}" if departments else "", f"灯：{'、'.join(common.label(v) for v in levels)}" if levels else "",
+    f"类别：{'、'.join(kinds)}" if kinds else "", "只看未填写说明" if no_note else "") if part) or "无（全部预警）"
+title = f"{c.year}年1-{c.month}月预警清单"
+st.download_button(
+    "导出Excel", lambda: warnings_workbook(shown, title, [
+        f"监控时点：{c.period}，序时进度{fmt_bp(s.schedule.bp)}；筛选条件：{filters}；共{len(shown):,}项",
+        "金额单位：万元", "监控规则：" + "；".join(s.rules.describe())]),
+    file_name=f"{title}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="w_export", icon=":material/download:", on_click="ignore")
 head = shown.head(MAX_ROWS)
 if len(shown) > MAX_ROWS:
     st.caption(f"按部门排列，显示前{MAX_ROWS}项；请选择部门缩小范围。")

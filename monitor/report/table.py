@@ -162,7 +162,7 @@ SUMMARY_COLUMNS = (
     ("序号", 6), ("项目编码", 20), ("项目名称", 30), ("主管部门", 18), ("实施单位", 22), ("年初预算数（万元）", 13),
     ("调整后预算数（万元）", 13), ("到位资金（万元）", 13), ("累计支出（万元）", 13), ("执行率", 9), ("序时进度", 9),
     ("落后序时进度（个百分点）", 11), ("资金预警", 8), ("预警依据", 40), ("指标预警", 8), ("红灯指标", 7), ("黄灯指标", 7),
-    ("资金与目标", 16), ("预计年底执行率", 11), ("测算依据", 12), ("须月均支出（万元）", 13), ("原因说明", 10),
+    ("资金与目标", 16), ("预计年底执行率", 11), ("测算依据", 12), ("须月均支出（万元）", 13), ("原因说明", 40),
 )
 
 
@@ -175,7 +175,9 @@ def _summary(ws: Worksheet, st: Status, projects: pd.DataFrame, data: ReportData
     for c, (title, _width) in enumerate(SUMMARY_COLUMNS, 1):
         put(ws, 3, c, title, style="head")
     _widths(ws, [w for _, w in SUMMARY_COLUMNS])
-    noted = {(n.project_code, n.indicator_name) for notes in data.notes.values() for n in notes if n.explanation or n.causes}
+    # the money note's own words: the reader of a 汇总表 wants the reason, not whether there is one
+    reasons = {n.project_code: "；".join(x for x in ("、".join(n.causes), n.explanation) if x)
+               for notes in data.notes.values() for n in notes if n.indicator_name == "" and (n.explanation or n.causes)}
     r = 3
     for i, p in enumerate(projects.itertuples(index=False)):
         r = 4 + i
@@ -186,10 +188,10 @@ def _summary(ws: Worksheet, st: Status, projects: pd.DataFrame, data: ReportData
             (_pp(p.gap_bp), PP_FORMAT), (light(p.level), None), (plain(p.level_reason), None),
             (light(p.indicator_level), None), (int(p.ind_red), "0"), (int(p.ind_yellow), "0"), (p.quadrant, None),
             (_rate(p.projected_bp), PCT_FORMAT), (p.projected_basis, None), (_wan(p.required_monthly_fen), WAN_FORMAT),
-            ("已填写" if (p.project_code, "") in noted else ("未填写" if p.level in ("red", "yellow") else "—"), None),
+            (reasons.get(p.project_code) or ("未填写" if p.level in ("red", "yellow") else "—"), None),
         ]
         for c, (v, fmt) in enumerate(values, 1):
-            put(ws, r, c, v, fmt, style="center" if c in (1, 13, 15, 16, 17, 22) else "text")
+            put(ws, r, c, v, fmt, style="center" if c in (1, 13, 15, 16, 17) else "text")
         _light(ws.cell(row=r, column=13), p.level)
         _light(ws.cell(row=r, column=15), p.indicator_level)
         if names:
