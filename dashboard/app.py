@@ -63,8 +63,13 @@ def _sidebar() -> None:
     common.keep_selection_in_url()
 
 
-common.init_selection()
-page = st.navigation(_pages())
-_sidebar()
-common.no_data_banner()
-common.routed_run(page)
+def main() -> None:
+    common.init_selection()
+    page = st.navigation(_pages())
+    _sidebar()
+    common.busy_notice()
+    common.no_data_banner()
+    common.routed_run(page)
+
+
+common.guarded(main)

@@ -20,8 +20,13 @@ dashboard or from the CLI — and never anything user-specific.
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import re
+import time
+import uuid
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,7 +36,7 @@ import streamlit as st
 
 from monitor import rulebook, views
 from monitor.access import PAGE, Actor
-from monitor.errors import NotFound
+from monitor.errors import MonitorError, NotFound, StoreBusy
 from monitor.money import fmt_bp
 from monitor.rules import Rules
 from monitor.status import LEVEL_ICONS, LEVEL_LABELS, Status, compute_status, monthly_curve
@@ -62,9 +67,14 @@ def db_path() -> str:
     return str(Path(os.environ.get("MONITOR_DB", DEFAULT_DB)).resolve())
 
 
+# A page waits at most this long for another process's write (a CLI import) before it says the data is
+# busy and shows what it has; the CLI waits longer (Store's default).
+PAGE_BUSY_TIMEOUT = 2.0
+
+
 @st.cache_resource(show_spinner=False)
 def get_store(path: str) -> Store:
-    return Store(path)
+    return Store(path, busy_timeout=PAGE_BUSY_TIMEOUT)
 
 
 def store() -> Store:
@@ -82,6 +92,70 @@ def routed_run(page: object) -> None:
         page.run()  # type: ignore[attr-defined]
     finally:
         st.session_state.pop(ROUTED, None)
+
+
+# -- errors: what a user sees when something goes wrong ----------------------------------------
+def _error_log() -> logging.Logger:
+    """The log where errors are written with their id: the server's standard error, as Streamlit's own."""
+    logger = logging.getLogger("monitor.dashboard")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    return logger
+
+
+log = _error_log()
+CALLBACK_ERROR = "_callback_error"
+
+
+def _unexpected(exc: BaseException) -> str:
+    """Log the full error under a short id for the administrator; give the user the id, never the
+    traceback (paths, process details) — client.showErrorDetails is "none" in .streamlit/config.toml."""
+    eid = uuid.uuid4().hex[:8].upper()
+    log.error("页面错误 %s：%s", eid, exc, exc_info=exc)
+    return f"页面出错了（错误编号 {eid}）。已保存的数据不受影响；请刷新页面重试，如仍出错请把错误编号告诉系统管理员。"
+
+
+def guarded(body: Callable[[], None]) -> None:
+    """Run the app's body so that no error reaches the user as a traceback: the product's own errors
+    (MonitorError) as their Chinese message, a busy store as a notice that retries by itself, anything
+    else as a calm message with an error id written to the server log. Streamlit's own control flow
+    (st.stop, st.rerun, st.switch_page) derives from BaseException and passes through."""
+    flashed = st.session_state.pop(CALLBACK_ERROR, None)
+    if flashed:
+        st.error(flashed)
+    try:
+        body()
+    except StoreBusy as exc:
+        st.info(f"{plain(exc)}页面将自动重试。")
+        _retry_when_free()
+    except MonitorError as exc:
+        st.error(plain(exc))
+    except Exception as exc:  # noqa: BLE001 - the boundary: everything unexpected ends here
+        st.error(_unexpected(exc))
+
+
+def guard(callback: Callable[..., None]) -> Callable[..., None]:
+    """The same boundary for a widget callback (it runs before the page, outside `guarded`)."""
+    @functools.wraps(callback)
+    def run(*args: object, **kwargs: object) -> None:
+        try:
+            callback(*args, **kwargs)
+        except MonitorError as exc:
+            st.session_state[CALLBACK_ERROR] = plain(exc)
+        except Exception as exc:  # noqa: BLE001 - see guarded
+            st.session_state[CALLBACK_ERROR] = _unexpected(exc)
+    return run
+
+
+@st.fragment(run_every=2)
+def _retry_when_free() -> None:
+    """While another process writes the database: look again every 2 s and rerun once it is free."""
+    if get_store(db_path()).is_free():
+        _busy_until().pop(db_path(), None)
+        st.rerun(scope="app")
 
 
 def route_guard() -> None:
@@ -117,9 +191,48 @@ def _version_at(path: str, signature: tuple[object, ...]) -> int:
     return get_store(path).data_version()
 
 
+@st.cache_resource(show_spinner=False)
+def _last_versions() -> dict[str, int]:
+    return {}
+
+
 def data_version(path: str | None = None) -> int:
+    """The data version; while another process holds the file (a CLI import), the last one read, so
+    pages keep showing the last committed data from the caches instead of waiting (see `busy_notice`)."""
     path = path or db_path()
-    return _version_at(path, _signature(path))
+    last = _last_versions().get(path)
+    busy_until = _busy_until()
+    if last is not None and time.monotonic() < busy_until.get(path, 0.0):
+        st.session_state[BUSY] = True  # found busy a moment ago: do not wait again in every call of this run
+        return last
+    try:
+        version = _version_at(path, _signature(path))
+    except StoreBusy:
+        busy_until[path] = time.monotonic() + BUSY_RECHECK_S
+        if last is None:
+            raise
+        st.session_state[BUSY] = True
+        return last
+    _last_versions()[path] = version
+    st.session_state.pop(BUSY, None)
+    return version
+
+
+BUSY = "_store_busy"
+BUSY_RECHECK_S = 3.0  # after a busy store, serve the last data this long before trying the file again
+
+
+@st.cache_resource(show_spinner=False)
+def _busy_until() -> dict[str, float]:
+    return {}
+
+
+def busy_notice() -> None:
+    """On every page while the file is being written by another process: say the figures are those
+    from before, and refresh by itself when the write is done."""
+    if st.session_state.get(BUSY):
+        st.info("数据正在导入或写入中，页面显示的是写入前的数据；写入完成后将自动刷新。")
+        _retry_when_free()
 
 
 @st.cache_resource(show_spinner=False)

@@ -23,6 +23,7 @@ def form_key(year: int, month: int, code: str, indicator: str) -> str:
     return f"note:{year}:{month}:{code}:{indicator}"
 
 
+@common.guard
 def _load(prefix: str, note: Note) -> None:
     for f in FIELDS:
         value = getattr(note, f)
@@ -43,6 +44,7 @@ def _note_from_form(prefix: str, year: int, month: int, code: str, indicator: st
     )
 
 
+@common.guard
 def _save(path: str, year: int, month: int, code: str, indicator: str, prefix: str) -> None:
     note = _note_from_form(prefix, year, month, code, indicator)
     store = common.get_store(path)

@@ -60,6 +60,10 @@ class StoreBusy(MonitorError):
     """Another process holds the database for writing."""
 
 
+class DiskFull(MonitorError):
+    """The server's disk is full: a write did not complete."""
+
+
 class NotFound(MonitorError):
     """A project, department or year the user asked for is not in the database."""
 

@@ -18,6 +18,7 @@ Money is DECIMAL(18,2) 元. Indicator values are DECIMAL(18,6) in the target's o
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import time
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ import pandas as pd
 
 from . import audit
 from .access import Actor
-from .errors import MonitorError, NoteConflict, StoreBusy
+from .errors import DiskFull, MonitorError, NoteConflict, StoreBusy
 
 SCHEMA_VERSION = 3
 
@@ -181,36 +182,66 @@ class Store:
                 yield self._memory
             return
         deadline = time.monotonic() + self.busy_timeout
+        restarted = False
         while True:
             try:
                 con = duckdb.connect(self.path)
                 con.execute("SET enable_progress_bar = false")  # never draw bars into a server log
                 break
+            except duckdb.FatalException as exc:
+                # A failed write (a full disk) invalidates the database instance DuckDB keeps per file in
+                # this process; it lives on until the last reference to a connection of it is collected
+                # (a traceback can hold one). Collect, and the next connect opens the file afresh and
+                # replays its log. Once only: a second failure is a real problem with the file.
+                if restarted:
+                    raise MonitorError(f"数据库文件「{self.path}」无法使用：{exc}。请联系管理员检查磁盘和文件。") from exc
+                restarted = True
+                gc.collect()
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     if "lock" in str(exc).lower():
-                        raise StoreBusy(f"数据库文件「{self.path}」正被另一个程序写入，请稍后重试。") from exc
-                    raise MonitorError(f"无法打开数据库文件「{self.path}」：{exc}") from exc
+                        raise StoreBusy(f"数据库文件「{self.path}」正被另一个程序写入（如正在导入数据），请稍后重试。") from exc
+                    raise _io_error(self.path, exc) from exc
                 time.sleep(0.1)
         try:
             yield con
         finally:
             con.close()
 
+    def is_free(self) -> bool:
+        """Whether the file can be opened right now (no waiting): another process may hold it."""
+        if self._memory is not None:
+            return True
+        try:
+            duckdb.connect(self.path).close()
+            return True
+        except duckdb.IOException:
+            return False
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All-or-nothing: everything inside commits together or not at all; bumps data_version."""
-        with self.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                yield con
-                con.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('data_version', CAST(COALESCE((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'data_version'), 0) + 1 AS VARCHAR))"
-                )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        """All-or-nothing: everything inside commits together or not at all; bumps data_version.
+
+        A write that fails for want of disk space ends in `DiskFull`, never in DuckDB's own error,
+        and leaves the store usable for the next attempt once space is freed.
+        """
+        try:
+            with self.connect() as con:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    yield con
+                    con.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('data_version', CAST(COALESCE((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'data_version'), 0) + 1 AS VARCHAR))"
+                    )
+                    con.execute("COMMIT")
+                except BaseException:
+                    try:
+                        con.execute("ROLLBACK")
+                    except duckdb.Error:
+                        pass  # the transaction is gone already (the failed COMMIT ended it, or the database was invalidated)
+                    raise
+        except (duckdb.IOException, duckdb.FatalException) as exc:
+            raise _io_error(self.path, exc) from exc
 
     def migrate(self) -> None:
         with self.connect() as con:
@@ -421,6 +452,15 @@ class Store:
 
 NOTE_CONFLICT_HEAD = "这条说明已被他人修改"
 NOTE_CONFLICT_TAIL = "，您的修改未保存，以免覆盖对方的内容。您填写的内容仍保留在表单中；请载入对方的最新内容后重新修改。"
+
+
+def _io_error(path: str, exc: BaseException) -> MonitorError:
+    """DuckDB's I/O failures in words a user can act on."""
+    text = str(exc)
+    if "No space left" in text or "ENOSPC" in text or "Disk full" in text.lower():
+        return DiskFull(f"磁盘空间不足，写入数据库文件「{path}」失败，本次修改没有完成。请清理服务器磁盘空间后重试"
+                        "（重新导入同一文件不会重复计数）。")
+    return MonitorError(f"无法读写数据库文件「{path}」：{text}")
 
 
 def _note_from_row(r: dict[str, object]) -> Note:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from monitor.access import Actor
@@ -59,3 +61,30 @@ def test_warnings_list_every_red_and_yellow_item_with_its_note_state(demo_store:
     assert seed["has_note"].all()
     assert set(items["level"]) <= {"red", "yellow"}
     assert not items[items["project_code"] != SEED]["has_note"].any()
+
+
+def test_a_hundred_saves_of_one_note_at_the_same_instant_give_one_winner_and_99_clear_conflicts(demo_store: Store) -> None:
+    import threading
+
+    original = next(n for n in demo_store.notes(2023, project_code=SEED) if n.indicator_name == "")
+    barrier = threading.Barrier(100)
+    outcomes: list[str] = []
+
+    def save(i: int) -> None:
+        barrier.wait()
+        try:
+            demo_store.save_note(replace(original, explanation=f"第{i}人的修改"), Actor(f"用户{i}"))
+            outcomes.append("saved")
+        except NoteConflict as exc:
+            outcomes.append("conflict" if "已被他人修改" in str(exc) else f"odd: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the point: nothing else may come out
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(100)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(outcomes)) == ["conflict", "saved"] and outcomes.count("saved") == 1
+    stored = next(n for n in demo_store.notes(2023, project_code=SEED) if n.indicator_name == "")
+    assert stored.version == original.version + 1

@@ -98,3 +98,37 @@ def test_a_database_of_the_first_release_is_migrated_and_keeps_its_figures(tmp_p
     assert st.project("P1")["rate_bp"] == 2746
     row = st.project_indicators("P1").iloc[0]
     assert (row["name"], row["actual_micro"], row["reported_month"]) == ("培训人次", 70_000_000, 9)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A 24 MB file system of its own, so a test can fill it (needs root, as in CI)."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mnt)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_an_import_onto_a_full_disk_says_so_and_the_next_import_works_once_space_is_freed(small_disk: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from monitor.demo import load_demo
+    from monitor.errors import DiskFull
+    from monitor.importer import import_path
+    from monitor.synthetic import generate, write_csv
+
+    store = Store(small_disk / "m.duckdb")
+    load_demo(store)
+    folder = write_csv(generate(3000, seed=1), tmp_path / "big")
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - 200_000))
+    with pytest.raises(DiskFull, match="磁盘空间不足"):
+        import_path(store, folder)
+    filler.unlink()
+    assert store.table_counts()["projects"] == 6  # nothing of the failed import, the demo intact
+    import_path(store, folder)
+    assert store.table_counts()["projects"] == 3006

@@ -186,7 +186,7 @@ def test_project_page_from_query_param_shows_money_lights_and_pace() -> None:
     _ok(at)
     assert at.selectbox("project_select").value == SEED_PROJECT
     assert _metric(at, "预算执行率").value == "27.46%"
-    assert _metric(at, "预算执行率").delta == "落后序时进度55.88个百分点（比值32.95，红灯）"
+    assert _metric(at, "预算执行率").delta == "落后序时进度55.88个百分点"  # the alert above gives the ratio and light
     assert _metric(at, "累计支出").value == "134.5368万元"
     assert _metric(at, "调整后预算").value == "490万元"
     text = _texts(at)

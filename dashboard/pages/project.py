@@ -56,7 +56,7 @@ ind_line = f"绩效指标 {common.light(p['indicator_level'])}（{p['quadrant']}
 getattr(st, {"red": "error", "yellow": "warning"}.get(p["level"], "success"))(f"{light_line}　|　{ind_line}")
 
 m = st.columns(3)
-m[0].metric("预算执行率", fmt_bp(p["rate_bp"]), views.light_text(p, s.rules), delta_color=common.LEVEL_ST_COLORS[p["level"]],
+m[0].metric("预算执行率", fmt_bp(p["rate_bp"]), views.gap_text(p["gap_bp"]), delta_color=common.LEVEL_ST_COLORS[p["level"]],
             delta_arrow="off", border=True, help=f"累计支出 ÷ {s.rules.describe()[1].split('÷ ')[-1]}；序时进度 {fmt_bp(p['schedule_bp'])}")
 m[1].metric("累计支出", fmt_wan(p["spent_fen"]), f"沉淀资金 {fmt_wan(p['idle_fen'])}", delta_color="off",
             delta_arrow="off", border=True)

@@ -70,6 +70,7 @@ def _saved(where: str, before: Rules, after: Rules, done: str) -> None:
     _flash(where, "ok", f"{done}：{names}。所有页面即刻按新规则计算，修改已记入下方的修改记录。")
 
 
+@common.guard
 def _save(baseline_json: str, gen: str) -> None:
     baseline = Rules.from_json(baseline_json)
     try:
@@ -82,6 +83,7 @@ def _save(baseline_json: str, gen: str) -> None:
     _saved("form", before, after, "规则已保存")
 
 
+@common.guard
 def _apply_preset() -> None:
     preset = next(p for p in PRESETS if p.name == st.session_state[P + "preset"])
     try:
@@ -93,6 +95,7 @@ def _apply_preset() -> None:
     _saved("preset", before, after, f"已应用预设「{preset.name}」")
 
 
+@common.guard
 def _reset() -> None:
     try:
         before = rulebook.load(common.store())

@@ -1,0 +1,104 @@
+"""Headless Chromium against `streamlit run`: edits by two people, settings visited twice, an export."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from dashboard_support import DEMO_YEAR, SEED_PROJECT, demo_server  # noqa: F401
+from openpyxl import load_workbook
+from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, main_text, settle, shoot  # noqa: F401
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN", accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    return context, pg
+
+
+def _money_form(pg):  # type: ignore[no-untyped-def]
+    money = pg.locator("[data-testid=stExpander]").filter(has_text="项目资金").first
+    if not money.locator("textarea").first.is_visible():
+        money.locator("summary").click()
+    return money
+
+
+def test_two_people_save_one_note_and_the_second_keeps_his_text_with_a_clear_message(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
+    url = f"{demo_server.url}/project?project={SEED_PROJECT}&month=10"
+    (ca, a), (cb, b) = _page(browser), _page(browser)
+    try:
+        for pg in (a, b):
+            pg.goto(url)
+            settle(pg, expect="工会经费项目")
+            _money_form(pg).get_by_label("原因说明").fill("")
+        _money_form(a).get_by_label("原因说明").fill("甲：11月完成结算。")
+        _money_form(b).get_by_label("原因说明").fill("乙：12月集中支付，已函告财政。")
+        _money_form(a).get_by_label("原因说明").press("Tab")
+        _money_form(b).get_by_label("原因说明").press("Tab")
+        _money_form(a).get_by_role("button", name="保存说明").click()
+        a.get_by_text("已保存（第2版").wait_for()
+        _money_form(b).get_by_role("button", name="保存说明").click()
+        b.get_by_text("这条说明已被他人修改").wait_for()
+        shoot(b, "8_note_conflict")
+        playwright.expect(_money_form(b).get_by_label("原因说明")).to_have_value("乙：12月集中支付，已函告财政。")
+        assert not b.locator("[data-testid=stException]").count()
+        from monitor.store import Store
+
+        stored = next(n for n in Store(demo_server.db).notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
+        assert (stored.explanation, stored.version) == ("甲：11月完成结算。", 2)
+    finally:
+        ca.close()
+        cb.close()
+
+
+def test_settings_visited_twice_show_the_rules_in_force_and_the_result_sits_by_the_button(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
+    context, pg = _page(browser)
+    try:
+        pg.goto(f"{demo_server.url}/settings?month=10")
+        settle(pg, expect="现行规则")
+        pg.get_by_role("link", name="总览").click()
+        settle(pg, expect="各部门预算执行率")
+        pg.get_by_role("link", name="设置").click()
+        settle(pg, expect="现行规则")
+        green = pg.get_by_role("spinbutton", name="比值法：绿灯下限（比值 ≥）")
+        assert green.input_value() == "80.00"
+        assert pg.get_by_role("spinbutton", name="3月末").input_value() == "25.00"
+        save = pg.get_by_role("button", name="保存并应用")
+        save.click()
+        note = pg.get_by_text("规则没有变化，未保存。")
+        note.wait_for()
+        button_box, note_box = save.bounding_box(), note.bounding_box()
+        assert 0 < note_box["y"] - button_box["y"] < 150  # right under the button, not at the top of the page
+        shoot(pg, "9_settings_second_visit")
+    finally:
+        context.close()
+
+
+def test_the_filtered_low_execution_list_downloads_as_excel(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
+    context, pg = _page(browser)
+    try:
+        pg.goto(f"{demo_server.url}/low_execution?month=10")
+        settle(pg, expect="符合条件的项目")
+        with pg.expect_download() as got:
+            pg.get_by_role("button", name="导出Excel").click()
+        download = got.value
+        assert re.fullmatch(r"2023年1-10月低执行项目清单\.xlsx", download.suggested_filename)
+        ws = load_workbook(io.BytesIO(open(download.path(), "rb").read())).active
+        assert ws["A1"].value == "2023年1-10月低执行项目清单" and "筛选条件：无（全部项目）" in ws["A2"].value
+    finally:
+        context.close()
