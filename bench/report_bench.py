@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from monitor.access import ADMIN
 from monitor.report import project_report, reports_zip  # noqa: E402
 from monitor.report.data import load  # noqa: E402
 from monitor.report.project import render_project_report  # noqa: E402
@@ -32,7 +33,7 @@ def _seed_report(repeats: int = 7) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as d:
         store = Store(Path(d) / "demo.duckdb")
         load_demo(store)
-        st = compute_status(store, 2023, 10)
+        st = compute_status(store, 2023, 10, actor=ADMIN)
         project_report(store, st, SEED_PROJECT, report_date=WHEN)  # warm: template, fonts, chart canvas
         times = []
         for _ in range(repeats):
@@ -56,7 +57,7 @@ def _department_zip(n_projects: int = 1000, chart: bool = True, limit: int | Non
         store = build_database(Path(d) / "dept.duckdb", n_projects, seed=0)
         built = time.perf_counter() - t
         t = time.perf_counter()
-        st = compute_status(store, 2023, 10)
+        st = compute_status(store, 2023, 10, actor=ADMIN)
         status_s = time.perf_counter() - t
         dep = str(st.departments["department_name"].iloc[0])
         codes = list(st.projects.loc[st.projects["department_name"] == dep, "project_code"])[:limit]

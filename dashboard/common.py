@@ -38,9 +38,10 @@ from monitor import rulebook, views
 from monitor.access import PAGE, Actor
 from monitor.errors import MonitorError, NotFound, StoreBusy
 from monitor.money import fmt_bp
+from monitor.notes import Note, load_notes
 from monitor.rules import Rules
 from monitor.status import LEVEL_ICONS, LEVEL_LABELS, Status, compute_status, monthly_curve
-from monitor.store import Note, Store
+from monitor.store import Store
 from monitor.warnings import warning_items
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -407,7 +408,7 @@ def ctx() -> Ctx | None:
 @st.cache_resource(show_spinner="正在计算监控状态……", max_entries=3)
 def _status(path: str, base: int, year: int, month: int, rules_json: str) -> Status | None:
     try:
-        return compute_status(get_store(path), year, month, Rules.from_json(rules_json))
+        return compute_status(get_store(path), year, month, Rules.from_json(rules_json), actor=ACTOR)
     except NotFound:
         return None
 
@@ -533,7 +534,7 @@ def overview_images(c: Ctx) -> Future[dict[str, str]]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def curve(c: Ctx, project: str | None = None) -> pd.DataFrame:
-    return monthly_curve(get_store(c.path), c.year, c.rules, project=project)
+    return monthly_curve(get_store(c.path), c.year, c.rules, project=project, actor=ACTOR)
 
 
 @st.cache_resource(show_spinner="正在整理预警清单……", max_entries=3)
@@ -552,12 +553,12 @@ def warnings(c: Ctx) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def month_notes(c: Ctx) -> list[Note]:
     """Every note of the year up to the month (notes are few; one query for all projects)."""
-    return get_store(c.path).notes(c.year, month=c.month)
+    return load_notes(get_store(c.path), c.year, month=c.month, actor=ACTOR)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def project_notes(c: Ctx, code: str) -> list[Note]:
-    return get_store(c.path).notes(c.year, project_code=code)
+    return load_notes(get_store(c.path), c.year, project_code=code, actor=ACTOR)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -13,8 +13,8 @@ import streamlit as st
 from dashboard import common
 from monitor import views
 from monitor.errors import MonitorError, NoteConflict
+from monitor.notes import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES, Note, save_note
 from monitor.status import Status
-from monitor.store import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES, Note
 
 FIELDS = ("problem", "causes", "explanation", "likelihood", "measure_type", "measure", "owner", "due_month", "status")
 
@@ -50,7 +50,7 @@ def _save(path: str, year: int, month: int, code: str, indicator: str, prefix: s
     store = common.get_store(path)
     try:
         before = store.data_version()
-        saved = store.save_note(note, common.actor())
+        saved = save_note(store, note, common.actor())
     except NoteConflict as exc:
         st.session_state[f"{prefix}:conflict"] = str(exc)
         return

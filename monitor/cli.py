@@ -12,6 +12,7 @@ from datetime import date
 from .access import ADMIN, CLI, Actor
 from .errors import ImportRejected, MonitorError
 from .money import fmt_bp, fmt_wan
+from .notes import load_notes
 from .status import LEVEL_ICONS, compute_status
 from .store import Store
 
@@ -104,10 +105,15 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "init":
         print(f"数据库已就绪：{store.path}（结构版本{store.schema_version()}）")
     elif args.command == "demo":
-        from .demo import load_demo
+        from .demo import create_demo_accounts, load_demo
 
         rep = load_demo(store, only_if_empty=args.if_empty)
         print("数据库已有数据，未导入演示数据" if rep is None else "演示数据" + rep.summary())
+        made = create_demo_accounts(store)
+        if made:
+            print("已创建演示账户（仅供演示，正式使用前请停用并另建账户）：")
+            for name, role, password, place in made:
+                print(f"  {role:<8} 用户名 {name:<12} 密码 {password:<18} 范围 {place}")
     elif args.command == "import":
         from .importer import import_path
 
@@ -116,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
         for w in rep.warnings:
             print(f"提醒：{w}")
     elif args.command == "status":
-        st = compute_status(store, args.year, args.month)
+        st = compute_status(store, args.year, args.month, actor=actor_of(args))
         if args.json:
             print(st.to_json())
         else:
@@ -124,8 +130,8 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "warnings":
         from .warnings import warning_items
 
-        st = compute_status(store, args.year, args.month)
-        items = warning_items(st, store.notes(args.year, month=args.month))
+        st = compute_status(store, args.year, args.month, actor=actor_of(args))
+        items = warning_items(st, load_notes(store, args.year, month=args.month, actor=actor_of(args)))
         for r in items.itertuples(index=False):
             where = r.project_name + (f" / {r.indicator_name}" if r.indicator_name else "")
             print(f"{LEVEL_ICONS[r.level]} {r.department_name} | {where} | {r.reason} | 建议：{r.suggested_measure} | {'已填写说明' if r.has_note else '未填写说明'}")
@@ -135,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command in ("report", "table"):
         from .report import cli as report_cli
 
-        return report_cli.run(store, args)
+        return report_cli.run(store, args, actor_of(args))
     return 0
 
 

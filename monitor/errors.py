@@ -60,6 +60,18 @@ class StoreBusy(MonitorError):
     """Another process holds the database for writing."""
 
 
+class Forbidden(MonitorError):
+    """The acting user's role or scope does not allow this; nothing was read or changed."""
+
+
+class LoginFailed(MonitorError):
+    """A wrong name or password, a disabled or locked account, or an expired session."""
+
+
+class StateConflict(MonitorError):
+    """A submission moved on (submitted, returned, approved) after it was read; nothing was changed."""
+
+
 class DiskFull(MonitorError):
     """The server's disk is full: a write did not complete."""
 

@@ -55,7 +55,7 @@ WITH m AS (
   LEFT JOIN pt ON pt.project_code = p.project_code
   LEFT JOIN ly ON ly.project_code = p.project_code
   LEFT JOIN dly ON dly.department_name = p.department_name
-  WHERE p.year = $year
+  WHERE p.year = $year AND {scope}
 )
 SELECT *,
   CASE $denominator WHEN 'initial' THEN initial_fen WHEN 'arrived' THEN coalesce(arrived_fen, 0)
@@ -255,7 +255,7 @@ def used(sql: str, p: dict[str, object]) -> dict[str, object]:
     """Only the parameters a statement names (DuckDB rejects unused named parameters)."""
     import re
 
-    named = set(re.findall(r"\$([a-z_]+)", sql))
+    named = set(re.findall(r"\$([a-z_][a-z_0-9]*)", sql))
     return {k: v for k, v in p.items() if k in named}
 
 
@@ -280,7 +280,8 @@ def _run(con: duckdb.DuckDBPyConnection, p: dict[str, object], int_type: str):  
     temp table would be compressed and written only to be read once (twice the time)."""
     from .indicators import indicators_sql
 
-    base_sql = BASE_SQL.replace("{int}", int_type)
+    # the acting user's projects only (access.scope_sql); TRUE for the bureau
+    base_sql = BASE_SQL.replace("{int}", int_type).replace("{scope}", str(p.get("_scope", "TRUE")))
     views: list[str] = []
 
     def view(name: str, table: pa.Table) -> pa.Table:
@@ -294,7 +295,7 @@ def _run(con: duckdb.DuckDBPyConnection, p: dict[str, object], int_type: str):  
             money = view("_money", con.sql(base_sql, params=used(base_sql, p)).to_arrow_table())
         else:  # Arrow has no 128-bit integer: HUGEINT would come back as DECIMAL, and DECIMAL // as DOUBLE
             con.execute("CREATE OR REPLACE TEMP TABLE _money AS " + base_sql, used(base_sql, p))
-        ind_sql = indicators_sql(p["mode"] == "plan", int_type)
+        ind_sql = indicators_sql(p["mode"] == "plan", int_type, str(p.get("_scope", "TRUE")))
         # unsorted: sorting a million rows costs more than the lights; views sort what they show
         indicators = con.sql(ind_sql, params=used(ind_sql, p)).to_arrow_table()
         if int_type == "BIGINT":
@@ -378,9 +379,9 @@ def _arrow_strings(t: pa.DataType) -> pd.ArrowDtype | None:
 
 
 CURVE_SQL = """
-WITH p AS (SELECT project_code, department_name, budget_adjusted, budget_initial FROM projects
-           WHERE year = $year AND ($department IS NULL OR department_name = $department)
-             AND ($project IS NULL OR project_code = $project)),
+WITH p AS (SELECT p.project_code, p.department_name, p.budget_adjusted, p.budget_initial FROM projects p
+           WHERE p.year = $year AND ($department IS NULL OR p.department_name = $department)
+             AND ($project IS NULL OR p.project_code = $project) AND {scope}),
 months AS (SELECT range AS month FROM range(1, 13)),
 s AS (SELECT x.month, sum(x.spent) AS spent, sum(x.planned) AS planned, sum(x.arrived) AS arrived
       FROM monthly x JOIN p USING (project_code) WHERE x.year = $year GROUP BY x.month)

@@ -24,7 +24,8 @@ import pyarrow.compute as pc
 
 from .errors import ImportRejected, Problem, TargetParseError
 from .money import FEN_PER_WAN, to_decimal
-from .store import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES, Store
+from .notes import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES
+from .store import Store
 from .targets import NATURES, Target, infer_natures, parse_actual, parse_target
 
 ADJUST_TYPES = ("原指标", "新增指标", "调整", "删除")

@@ -24,7 +24,7 @@ from .targets import is_countable
 _INDICATORS_SQL = """
 WITH i AS (
   SELECT indicator_id, project_code, seq, target_op AS op, nature, CAST(target_value{wide} * 1000000 AS {int}) AS v
-  FROM indicators WHERE year = $year AND adjust_type <> '删除'
+  FROM indicators WHERE year = $year AND adjust_type <> '删除' {in_scope}
 ), a AS (
   -- the latest report at or before the month (actuals are cumulative); see store.REKEY_SQL
   SELECT indicator_id, CAST(actual_value{wide} * 1000000 AS {int}) AS act, actual_status AS status, month AS reported_month
@@ -133,10 +133,13 @@ def params(rules: Rules) -> dict[str, object]:
     }
 
 
-def indicators_sql(plan_mode: bool, int_type: str = "BIGINT") -> str:
-    """Only the `plan` mode gives each project its own schedule; otherwise it is one constant."""
+def indicators_sql(plan_mode: bool, int_type: str = "BIGINT", scope: str = "TRUE") -> str:
+    """Only the `plan` mode gives each project its own schedule; otherwise it is one constant.
+    `scope`: the acting user's projects (access.scope_sql over alias p); TRUE adds no filter at all."""
     # DuckDB multiplies a DECIMAL(18,6) in 64 bits and raises past them: widen it for HUGEINT
     sql = _INDICATORS_SQL.replace("{int}", int_type).replace("{wide}", "" if int_type == "BIGINT" else "::DECIMAL(38,6)")
+    sql = sql.replace("{in_scope}", "" if scope == "TRUE" else
+                      f"AND project_code IN (SELECT p.project_code FROM projects p WHERE p.year = $year AND {scope})")
     if plan_mode:
         return sql.replace("{t_num}", f"coalesce(b.t_num, CAST($t_num AS {int_type}))").replace(
             "{plan_join}", "LEFT JOIN _money b ON b.project_code = i.project_code")

@@ -15,7 +15,7 @@ from datetime import datetime
 import duckdb
 
 from . import audit
-from .access import Actor
+from .access import Actor, require
 from .errors import RulesConflict
 from .rules import FIELDS, Preset, Rules
 from .store import Store
@@ -69,6 +69,7 @@ def reset(store: Store, actor: Actor) -> Rules:
 
 
 def _write(store: Store, change, actor: Actor, what: str) -> Rules:  # type: ignore[no-untyped-def]
+    require(actor, "rules.change")
     with store.transaction() as con:
         current = on(con)
         new = change(current).validate()

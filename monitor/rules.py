@@ -17,6 +17,11 @@ from .errors import MonitorError
 SCHEDULE_MODES = {"month": "按月（m/12）", "day": "按日（已过天数/全年天数）", "custom": "自定义月末进度", "plan": "按用款计划"}
 DENOMINATORS = {"adjusted": "调整后预算", "initial": "年初预算", "arrived": "到位资金"}
 LIGHT_MODES = {"ratio": "比值法（执行率÷序时进度）", "gap": "差距法（落后序时进度个百分点）"}
+NOTE_REQUIRED = {
+    "red_yellow": "红灯和黄灯事项须填写偏差原因和纠偏措施",
+    "red": "仅红灯事项须填写偏差原因和纠偏措施",
+    "red_yellow_likelihood": "红灯和黄灯事项须填写偏差原因和纠偏措施；完成目标可能性为有可能或完全不可能时，还须填写全年预计完成情况和原因说明",
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class Rules:
     ind_blue: Decimal = Decimal("120")
     year_end_target: Decimal = Decimal("100")  # the year-end execution the required pace aims at
     plan_keep_pct: Decimal = Decimal("90")  # spend ≥ this % of the plan so far = keeping to its 用款计划
+    note_required: str = "red_yellow"  # which items need a written cause and measure before 送审
 
     def validate(self) -> Rules:
         if self.schedule_mode not in SCHEDULE_MODES:
@@ -46,6 +52,8 @@ class Rules:
             raise MonitorError(f"未知的执行率分母「{self.denominator}」")
         if self.light_mode not in LIGHT_MODES:
             raise MonitorError(f"未知的预警方式「{self.light_mode}」")
+        if self.note_required not in NOTE_REQUIRED:
+            raise MonitorError(f"未知的说明要求「{self.note_required}」")
         if self.schedule_mode == "custom":
             if len(self.custom_schedule) != 12:
                 raise MonitorError("自定义序时进度须填写12个月末百分比")
@@ -135,6 +143,7 @@ class Rules:
         lines.append(f"蓝灯（超额）：实际完成值达到年度目标的{_pct(self.ind_blue)}及以上（提示目标偏保守）；白灯：未填报或年底才能衡量，不参与评判")
         lines.append(f"年底预测：用款计划覆盖其余各月且累计支出达到计划累计的{_pct(self.plan_keep_pct)}时按用款计划预测，"
                      "否则依次按上年同期进度、本部门上年进度、目前月均支出预测")
+        lines.append(f"送审要求：{NOTE_REQUIRED[self.note_required]}")
         lines.append("所有比率、差距先按四舍五入保留两位小数，再据此判定灯色")
         return lines
 
@@ -240,6 +249,7 @@ FIELDS: dict[str, RuleField] = {f.key: f for f in (
     RuleField("custom_schedule", "自定义月末进度（%）", "schedule", "十二个月末累计百分比，逐月不减", high=Decimal(100), places=4),
     RuleField("denominator", "执行率分母", "choice", choices=DENOMINATORS),
     RuleField("light_mode", "资金预警方式", "choice", choices=LIGHT_MODES),
+    RuleField("note_required", "送审前须填写说明的事项", "choice", choices=NOTE_REQUIRED),
     RuleField("ratio_green", "比值法：绿灯下限（比值 ≥）", "number", "比值 = 执行率 ÷ 序时进度 × 100"),
     RuleField("ratio_yellow", "比值法：黄灯下限（比值 ≥）", "number", "低于此值亮红灯"),
     RuleField("gap_green", "差距法：绿灯上限（个百分点 ≤）", "number", "差距 = 序时进度 − 执行率", high=Decimal(100)),

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import execution, indicators, rulebook, sqlfns
+from .access import ADMIN, Actor, scope_sql_named
 from .errors import MonitorError, NotFound
 from .indicators import describe
 from .money import bp_to_float, round_div
@@ -41,6 +42,7 @@ class Status:
     region: pd.Series
     store: Store | None = field(default=None, repr=False)
     keys_version: int | None = None  # the store's indicator ids as of this status (see labelled)
+    actor: Actor = ADMIN  # whose view this is: every further read (labels, notes, curves) keeps to it
     _projects: pd.DataFrame | None = field(default=None, repr=False)
     _rows: pd.DataFrame | None = field(default=None, repr=False)
     _described: pd.DataFrame | None = field(default=None, repr=False)
@@ -118,21 +120,23 @@ class Status:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
 
-def compute_status(store: Store, year: int, month: int, rules: Rules | None = None) -> Status:
+def compute_status(store: Store, year: int, month: int, rules: Rules | None = None, *, actor: Actor) -> Status:
+    """The status of the projects `actor` may see (all of them for the bureau), rolled up over those."""
+    scope, scope_params = scope_sql_named(actor)
     with store.connect() as con:
         # the rules read on the same connection as the data: opening the file again costs ~0.03 s
         rules = rules or rulebook.on(con)
         schedule = schedule_for(year, month, rules)
-        p = execution.params(year, schedule, rules) | indicators.params(rules)
+        p = execution.params(year, schedule, rules) | indicators.params(rules) | scope_params | {"_scope": scope}
         sqlfns.install(con)
         version = store.keys_version_on(con)
         projects, figures, rollups = execution.run(con, p)
     if projects.empty:
-        raise NotFound(f"数据库中没有{year}年的项目")
+        raise NotFound(f"数据库中没有{year}年的项目" if actor.sees_everything else f"{year}年没有本账户范围内的项目")
     deps = rollups[rollups["scope"] == "department"].drop(columns=["scope", "unit_name"]).reset_index(drop=True)
     units = rollups[rollups["scope"] == "unit"].drop(columns=["scope"]).reset_index(drop=True)
     region = rollups[rollups["scope"] == "region"].iloc[0].copy()
-    return Status(year, month, schedule, rules, projects, figures, units, deps, region, store, version)
+    return Status(year, month, schedule, rules, projects, figures, units, deps, region, store, version, actor=actor)
 
 
 def _wan(fen: object) -> float | None:
@@ -197,7 +201,7 @@ def status_dict(st: Status) -> dict[str, object]:
 
 
 def monthly_curve(store: Store, year: int, rules: Rules | None = None, department: str | None = None,
-                  project: str | None = None) -> pd.DataFrame:
+                  project: str | None = None, *, actor: Actor) -> pd.DataFrame:
     """Month by month: spend, cumulative spend, plan and arrivals (分) and the 序时进度 line (bp).
 
     For the region (default), one department, or one project. cum_rate_bp is cumulative spend ÷
@@ -208,7 +212,9 @@ def monthly_curve(store: Store, year: int, rules: Rules | None = None, departmen
     rules = rules or rulebook.load(store)
     with store.connect() as con:
         sqlfns.install(con)
-        frame = con.execute(execution.CURVE_SQL, {"year": year, "department": department, "project": project}).df()
+        scope, scope_params = scope_sql_named(actor)
+        frame = con.execute(execution.CURVE_SQL.replace("{scope}", scope),
+                            {"year": year, "department": department, "project": project, **scope_params}).df()
 
     def whole(col: str) -> int:
         return int(frame[col].iloc[0]) if len(frame) and not pd.isna(frame[col].iloc[0]) else 0

@@ -22,18 +22,14 @@ import gc
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from . import audit
-from .access import Actor
-from .errors import DiskFull, MonitorError, NoteConflict, StoreBusy
+from .errors import DiskFull, MonitorError, StoreBusy
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Migrations from the first release on: MIGRATIONS[v] takes a database from version v to v + 1.
 MIGRATIONS: dict[int, list[str]] = {
@@ -92,6 +88,56 @@ MIGRATIONS: dict[int, list[str]] = {
                actor VARCHAR NOT NULL, source VARCHAR NOT NULL, kind VARCHAR NOT NULL, target VARCHAR NOT NULL,
                old_value VARCHAR, new_value VARCHAR)""",
     ],
+    # Many people, one monitoring round: accounts and sessions, who sees which project (assignments,
+    # 重点监控), the round's tasks, each project's submission state, the evaluator's opinions, the
+    # evidence behind each actual, attachments, and the frozen copy of each closed month.
+    3: [
+        """CREATE TABLE users (
+               name VARCHAR PRIMARY KEY, display_name VARCHAR, role VARCHAR NOT NULL,
+               department_name VARCHAR, unit_name VARCHAR, password_hash VARCHAR,
+               disabled BOOLEAN NOT NULL DEFAULT false, failed_logins INTEGER NOT NULL DEFAULT 0,
+               locked_until TIMESTAMP, sso_subject VARCHAR, created_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE sessions (
+               token_hash VARCHAR PRIMARY KEY, user_name VARCHAR NOT NULL,
+               created_at TIMESTAMP NOT NULL, last_seen TIMESTAMP NOT NULL)""",
+        """CREATE TABLE assignments (user_name VARCHAR NOT NULL, year INTEGER NOT NULL, project_code VARCHAR NOT NULL,
+               PRIMARY KEY (user_name, year, project_code))""",
+        """CREATE TABLE key_projects (year INTEGER NOT NULL, project_code VARCHAR NOT NULL,
+               PRIMARY KEY (year, project_code))""",
+        """CREATE TABLE tasks (
+               year INTEGER NOT NULL, month INTEGER NOT NULL, owner VARCHAR NOT NULL, due_date DATE NOT NULL,
+               key_only BOOLEAN NOT NULL DEFAULT false, opened_by VARCHAR NOT NULL, opened_at TIMESTAMP NOT NULL,
+               closed_by VARCHAR, closed_at TIMESTAMP,
+               PRIMARY KEY (year, month, owner))""",
+        """CREATE TABLE task_projects (
+               year INTEGER NOT NULL, month INTEGER NOT NULL, project_code VARCHAR NOT NULL, owner VARCHAR NOT NULL,
+               due_date DATE NOT NULL, PRIMARY KEY (year, month, project_code))""",
+        """CREATE TABLE submissions (
+               year INTEGER NOT NULL, month INTEGER NOT NULL, project_code VARCHAR NOT NULL, state VARCHAR NOT NULL,
+               version INTEGER NOT NULL, updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL,
+               return_reason VARCHAR, returned_by VARCHAR, returned_at TIMESTAMP,
+               needs_fix BOOLEAN NOT NULL DEFAULT false, fix_request VARCHAR, fix_result VARCHAR,
+               submitted VARCHAR, previously_submitted VARCHAR,
+               PRIMARY KEY (year, month, project_code))""",
+        """CREATE TABLE opinions (
+               year INTEGER NOT NULL, month INTEGER NOT NULL, project_code VARCHAR NOT NULL,
+               indicator_name VARCHAR NOT NULL, text VARCHAR NOT NULL, version INTEGER NOT NULL,
+               updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL,
+               PRIMARY KEY (year, month, project_code, indicator_name))""",
+        "CREATE SEQUENCE IF NOT EXISTS attachment_ids",
+        """CREATE TABLE attachments (
+               id BIGINT PRIMARY KEY DEFAULT nextval('attachment_ids'), year INTEGER NOT NULL, month INTEGER NOT NULL,
+               project_code VARCHAR NOT NULL, indicator_name VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+               mime VARCHAR NOT NULL, size BIGINT NOT NULL, content BLOB NOT NULL,
+               uploaded_at TIMESTAMP NOT NULL, uploaded_by VARCHAR NOT NULL)""",
+        """CREATE TABLE snapshots (
+               year INTEGER NOT NULL, month INTEGER NOT NULL, closed_at TIMESTAMP NOT NULL, closed_by VARCHAR NOT NULL,
+               content BLOB NOT NULL, PRIMARY KEY (year, month))""",
+        "ALTER TABLE progress ADD COLUMN evidence VARCHAR",
+        "ALTER TABLE notes ADD COLUMN year_end VARCHAR",
+        "ALTER TABLE audit ADD COLUMN year INTEGER",
+        "ALTER TABLE audit ADD COLUMN project_code VARCHAR",
+    ],
 }
 
 # The derived keys of progress rows, recomputed after every write that touches indicators or progress.
@@ -119,44 +165,6 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "progress": ("year", "project_code", "indicator_name", "month"),
     "notes": ("year", "project_code", "indicator_name", "month"),
 }
-
-CAUSES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
-LIKELIHOODS = ("确定能", "有可能", "完全不可能")
-MEASURE_TYPES = ("加快执行", "调整实施计划", "调减预算并同步调整绩效目标", "暂缓拨款", "停止拨款并收回统筹", "暂停项目实施", "其他")
-MEASURE_STATUSES = ("未开始", "进行中", "已完成")
-
-
-@dataclass(frozen=True)
-class Note:
-    """A monitoring note: the cause of a deviation and what is done about it."""
-
-    year: int
-    project_code: str
-    indicator_name: str  # "" = the project's money
-    month: int
-    problem: str = ""  # a short title, e.g. 资金执行率偏低; the report groups §五 by it
-    causes: tuple[str, ...] = ()
-    explanation: str = ""
-    likelihood: str = ""
-    measure_type: str = ""
-    measure: str = ""
-    owner: str = ""
-    due_month: int | None = None
-    status: str = ""
-    version: int = 0  # 0 = not yet saved
-    updated_at: datetime | None = None
-    updated_by: str = ""
-
-    def contents(self) -> dict[str, object]:
-        """What a person wrote, JSON-ready (the audit trail keeps it before and after each save)."""
-        return {"问题": self.problem, "偏差原因": list(self.causes), "原因说明": self.explanation,
-                "完成目标可能性": self.likelihood, "措施类型": self.measure_type, "纠偏措施": self.measure,
-                "责任人": self.owner, "完成时限": self.due_month, "措施状态": self.status}
-
-    @property
-    def is_open(self) -> bool:
-        return bool(self.measure or self.measure_type) and self.status != "已完成"
-
 
 class Store:
     """A DuckDB database file (or ":memory:") holding the monitoring data."""
@@ -219,7 +227,7 @@ class Store:
             return False
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """All-or-nothing: everything inside commits together or not at all; bumps data_version.
 
         A write that fails for want of disk space ends in `DiskFull`, never in DuckDB's own error,
@@ -230,9 +238,10 @@ class Store:
                 con.execute("BEGIN TRANSACTION")
                 try:
                     yield con
-                    con.execute(
-                        "INSERT OR REPLACE INTO meta VALUES ('data_version', CAST(COALESCE((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'data_version'), 0) + 1 AS VARCHAR))"
-                    )
+                    if bump:
+                        con.execute(
+                            "INSERT OR REPLACE INTO meta VALUES ('data_version', CAST(COALESCE((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'data_version'), 0) + 1 AS VARCHAR))"
+                        )
                     con.execute("COMMIT")
                 except BaseException:
                     try:
@@ -242,6 +251,11 @@ class Store:
                     raise
         except (duckdb.IOException, duckdb.FatalException) as exc:
             raise _io_error(self.path, exc) from exc
+
+    def write(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A transaction that changes no figure (accounts, sessions): the data version stays, so no
+        page recomputes anything because somebody logged in."""
+        return self.transaction(bump=False)
 
     def migrate(self) -> None:
         with self.connect() as con:
@@ -399,59 +413,6 @@ class Store:
         con.execute("INSERT INTO departments SELECT DISTINCT department_name FROM projects")
         con.execute("INSERT INTO units SELECT DISTINCT department_name, unit_name FROM projects")
 
-    # -- notes -------------------------------------------------------------------------------
-    def notes(self, year: int, project_code: str | None = None, month: int | None = None) -> list[Note]:
-        sql = "SELECT * FROM notes WHERE year = ?"
-        params: list[object] = [year]
-        if project_code is not None:
-            sql += " AND project_code = ?"
-            params.append(project_code)
-        if month is not None:
-            sql += " AND month <= ?"
-            params.append(month)
-        frame = self.df(sql + " ORDER BY project_code, month, indicator_name", params)
-        return [_note_from_row(r) for r in frame.to_dict("records")]
-
-    def save_note(self, note: Note, actor: Actor) -> Note:
-        """Save a note if nobody changed it since it was read (note.version); else NoteConflict.
-
-        Two saves of one note at the same instant collide inside DuckDB ("Conflict on tuple
-        deletion"); the loser gets the same NoteConflict as a stale form, and nothing is overwritten.
-        """
-        _check_note(note)
-        key = [note.year, note.project_code, note.indicator_name, note.month]
-        try:
-            with self.transaction() as con:
-                row = con.execute(
-                    "SELECT version, updated_by, updated_at FROM notes WHERE year=? AND project_code=? AND indicator_name=? AND month=?",
-                    key).fetchone()
-                current = int(row[0]) if row else 0
-                if current != note.version:
-                    who = f"（{row[1]}，{row[2]:%Y-%m-%d %H:%M}）" if row and row[1] and row[2] else ""
-                    raise NoteConflict(f"{NOTE_CONFLICT_HEAD}{who}{NOTE_CONFLICT_TAIL}")
-                before = None if row is None else _note_from_row(
-                    con.execute("SELECT * FROM notes WHERE year=? AND project_code=? AND indicator_name=? AND month=?", key).df()
-                    .to_dict("records")[0])
-                now = datetime.now().replace(microsecond=0)
-                saved = Note(**{**note.__dict__, "version": current + 1, "updated_at": now, "updated_by": actor.name})
-                con.execute("DELETE FROM notes WHERE year=? AND project_code=? AND indicator_name=? AND month=?", key)
-                con.execute(
-                    "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [saved.year, saved.project_code, saved.indicator_name, saved.month, saved.problem, "、".join(saved.causes),
-                     saved.explanation, saved.likelihood, saved.measure_type, saved.measure, saved.owner,
-                     saved.due_month, saved.status, saved.version, saved.updated_at, saved.updated_by],
-                )
-                audit.record(con, actor, "说明", f"{note.year}年{note.month}月 {note.project_code} {note.indicator_name or '项目资金'}",
-                             None if before is None else before.contents(), saved.contents(), at=now)
-        except duckdb.TransactionException as exc:
-            if "conflict" not in str(exc).lower():
-                raise
-            raise NoteConflict(f"{NOTE_CONFLICT_HEAD}（刚刚同时保存）{NOTE_CONFLICT_TAIL}") from exc
-        return saved
-
-
-NOTE_CONFLICT_HEAD = "这条说明已被他人修改"
-NOTE_CONFLICT_TAIL = "，您的修改未保存，以免覆盖对方的内容。您填写的内容仍保留在表单中；请载入对方的最新内容后重新修改。"
 
 
 def _io_error(path: str, exc: BaseException) -> MonitorError:
@@ -461,35 +422,3 @@ def _io_error(path: str, exc: BaseException) -> MonitorError:
         return DiskFull(f"磁盘空间不足，写入数据库文件「{path}」失败，本次修改没有完成。请清理服务器磁盘空间后重试"
                         "（重新导入同一文件不会重复计数）。")
     return MonitorError(f"无法读写数据库文件「{path}」：{text}")
-
-
-def _note_from_row(r: dict[str, object]) -> Note:
-    def s(v: object) -> str:
-        return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
-
-    due = r.get("due_month")
-    return Note(
-        year=int(r["year"]), project_code=str(r["project_code"]), indicator_name=s(r["indicator_name"]),
-        month=int(r["month"]), problem=s(r.get("problem")), causes=tuple(c for c in s(r["causes"]).split("、") if c),
-        explanation=s(r["explanation"]), likelihood=s(r["likelihood"]), measure_type=s(r["measure_type"]),
-        measure=s(r["measure"]), owner=s(r["owner"]),
-        due_month=None if due is None or pd.isna(due) else int(due), status=s(r["status"]),  # type: ignore[arg-type]
-        version=int(r["version"]), updated_at=None if pd.isna(r["updated_at"]) else r["updated_at"],  # type: ignore[arg-type]
-        updated_by=s(r.get("updated_by")),
-    )
-
-
-def _check_note(note: Note) -> None:
-    bad = [c for c in note.causes if c not in CAUSES]
-    if bad:
-        raise MonitorError(f"偏差原因「{'、'.join(bad)}」不在可选范围内（{'、'.join(CAUSES)}）")
-    if note.likelihood and note.likelihood not in LIKELIHOODS:
-        raise MonitorError(f"完成目标可能性应为 {'、'.join(LIKELIHOODS)} 之一")
-    if note.measure_type and note.measure_type not in MEASURE_TYPES:
-        raise MonitorError(f"纠偏措施类型应为 {'、'.join(MEASURE_TYPES)} 之一")
-    if note.status and note.status not in MEASURE_STATUSES:
-        raise MonitorError(f"措施状态应为 {'、'.join(MEASURE_STATUSES)} 之一")
-    if note.due_month is not None and not 1 <= note.due_month <= 12:
-        raise MonitorError("完成时限月份应为1到12")
-    if note.likelihood == "完全不可能" and not (note.measure or note.measure_type):
-        raise MonitorError("完成目标可能性为「完全不可能」时，必须填写纠偏措施")

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 
 from .money import FEN_PER_WAN, fmt_bp, fmt_wan, round_div
+from .notes import Note
 from .rules import Rules
 from .status import QUADRANTS, Status
-from .store import Note, Store
+from .store import Store
 from .warnings import mark_noted, noted_items, suggest_for_indicator, suggest_for_project  # noqa: F401 - pages use views.mark_noted
 
 # Budget bands for the project list, in 万元: (label, lower bound inclusive, upper bound exclusive).

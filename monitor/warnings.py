@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .money import fmt_bp, fmt_wan
+from .notes import Note
 from .status import Status
-from .store import Note
 
 
 @dataclass(frozen=True)

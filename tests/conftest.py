@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.access import ADMIN
 from monitor.demo import DEMO_DIR, load_demo
 from monitor.status import Status, compute_status
 from monitor.store import Store
@@ -32,7 +33,7 @@ def demo() -> tuple[Store, Status]:
     """An in-memory demo store and its 1-10月 status, shared by a module's read-only tests."""
     store = Store(":memory:")
     load_demo(store)
-    return store, compute_status(store, 2023, 10)
+    return store, compute_status(store, 2023, 10, actor=ADMIN)
 
 
 @pytest.fixture

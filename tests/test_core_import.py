@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from monitor.access import ADMIN
 from monitor.errors import ImportRejected
 from monitor.importer import import_path
 from monitor.status import compute_status
@@ -129,10 +130,10 @@ def test_a_cli_import_of_a_bad_file_exits_non_zero(demo_store: Store, demo_csv: 
 
 
 def test_reimporting_a_corrected_file_replaces_rather_than_doubles(demo_store: Store, demo_csv: Path) -> None:
-    before = compute_status(demo_store, 2023, 10).project("360104-ZGH-2023-001")["spent_fen"]
+    before = compute_status(demo_store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")["spent_fen"]
     import_path(demo_store, demo_csv)
     import_path(demo_store, demo_csv)
-    after = compute_status(demo_store, 2023, 10).project("360104-ZGH-2023-001")["spent_fen"]
+    after = compute_status(demo_store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")["spent_fen"]
     assert before == after == 1_345_368_00 * 100 // 100
     assert demo_store.table_counts()["monthly"] == 72
 
@@ -148,7 +149,7 @@ def test_amounts_headed_yuan_are_converted(tmp_path: Path, demo_csv: Path) -> No
     edit_csv(demo_csv, "月度支出", to_yuan)
     store = Store(tmp_path / "y.duckdb")
     import_path(store, demo_csv)
-    assert compute_status(store, 2023, 10).project("360104-ZGH-2023-001")["rate_bp"] == 2746
+    assert compute_status(store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")["rate_bp"] == 2746
 
 
 def test_over_budget_and_missing_months_are_imported_with_warnings(demo_store: Store, demo_csv: Path) -> None:
@@ -157,7 +158,7 @@ def test_over_budget_and_missing_months_are_imported_with_warnings(demo_store: S
     rep = import_path(demo_store, demo_csv)
     texts = " ".join(w.message for w in rep.warnings)
     assert "超过预算" in texts and "缺少" in texts
-    assert compute_status(demo_store, 2023, 10).project("360104-ZGH-2023-001")["level"] == "red"
+    assert compute_status(demo_store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")["level"] == "red"
 
 
 def workbook_from_csv(folder: Path, out: Path, percent_actuals: bool = False) -> Path:
@@ -190,7 +191,7 @@ def workbook_from_csv(folder: Path, out: Path, percent_actuals: bool = False) ->
 def test_an_xlsx_workbook_imports_like_the_csv_folder_with_percent_cells(tmp_path: Path, demo_csv: Path) -> None:
     store = Store(tmp_path / "x.duckdb")
     import_path(store, workbook_from_csv(demo_csv, tmp_path / "demo.xlsx", percent_actuals=True))
-    st = compute_status(store, 2023, 10)
+    st = compute_status(store, 2023, 10, actor=ADMIN)
     assert st.project("360104-ZGH-2023-001")["rate_bp"] == 2746
     row = st.project_indicators("360104-ZGH-2023-001").set_index("name").loc["服务对象满意度"]
     assert row["actual_micro"] == 95_000_000 and row["level"] == "green"

@@ -40,7 +40,7 @@ def lights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     inds = [["P1", l1, l2, name, target] for name, l1, l2, target, *_ in CASES]
     progress = [["P1", name, 10, stage, actual] for name, _, _, _, stage, actual, _ in CASES if actual]
     store = region(tmp, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds, progress)
-    rows = compute_status(store, 2023, 10).project_indicators("P1")
+    rows = compute_status(store, 2023, 10, actor=ADMIN).project_indicators("P1")
     return {r["name"]: r for r in rows.to_dict("records")}
 
 
@@ -63,7 +63,7 @@ def test_the_project_light_is_its_worst_indicator_ignoring_blue_and_white(tmp_pa
             ["P1", "满意度指标", "服务对象满意度", "丙", "≥95%"]]
     progress = [["P1", "甲", 10, "", "200"], ["P1", "乙", 10, "", "70"]]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds, progress)
-    p = compute_status(store, 2023, 10).project("P1")
+    p = compute_status(store, 2023, 10, actor=ADMIN).project("P1")
     assert (p["ind_blue"], p["ind_green"], p["ind_none"], p["indicator_level"]) == (1, 1, 1, "green")
 
 
@@ -71,7 +71,7 @@ def test_the_latest_actual_at_or_before_the_month_counts(tmp_path: Path) -> None
     inds = [["P1", "产出指标", "数量指标", "甲", "≥100人"]]
     progress = [["P1", "甲", 7, "", "40"], ["P1", "甲", 9, "", "70"], ["P1", "甲", 11, "", "100"]]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds, progress)
-    row = compute_status(store, 2023, 10).project_indicators("P1").iloc[0]
+    row = compute_status(store, 2023, 10, actor=ADMIN).project_indicators("P1").iloc[0]
     assert (row["actual_micro"], row["reported_month"]) == (70_000_000, 9)
 
 
@@ -86,14 +86,14 @@ def test_progress_imported_later_for_an_earlier_month_takes_its_place(tmp_path: 
     inds = [["P1", "产出指标", "数量指标", "甲", "≥100人"]]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds,
                    [["P1", "甲", 7, "", "40"], ["P1", "甲", 11, "", "100"]])
-    assert compute_status(store, 2023, 10).project_indicators("P1").iloc[0]["reported_month"] == 7
+    assert compute_status(store, 2023, 10, actor=ADMIN).project_indicators("P1").iloc[0]["reported_month"] == 7
     more = tmp_path / "more"
     more.mkdir()
     write(more, "指标进度", PROGRESS_HEADER, [[2023, "P1", "甲", 9, "", "70"]])
     import_path(store, more)
-    row = compute_status(store, 2023, 10).project_indicators("P1").iloc[0]
+    row = compute_status(store, 2023, 10, actor=ADMIN).project_indicators("P1").iloc[0]
     assert (row["actual_micro"], row["reported_month"]) == (70_000_000, 9)
-    assert compute_status(store, 2023, 12).project_indicators("P1").iloc[0]["actual_micro"] == 100_000_000
+    assert compute_status(store, 2023, 12, actor=ADMIN).project_indicators("P1").iloc[0]["actual_micro"] == 100_000_000
 
 
 def test_indicators_imported_again_keep_their_progress(tmp_path: Path) -> None:
@@ -104,7 +104,7 @@ def test_indicators_imported_again_keep_their_progress(tmp_path: Path) -> None:
     again.mkdir()
     write(again, "绩效指标", INDICATOR_HEADER, [[2023, "P1", "产出指标", "数量指标", "甲", "≥80人", ""]])
     import_path(store, again)
-    rows = compute_status(store, 2023, 10).project_indicators("P1").set_index("name")
+    rows = compute_status(store, 2023, 10, actor=ADMIN).project_indicators("P1").set_index("name")
     assert rows.loc["甲", "target_text"] == "≥80人" and rows.loc["甲", "actual_micro"] == 70_000_000
     assert rows.loc["甲", "completion_bp"] == 10500  # 70 ÷ (80 × 10/12)
     assert rows.loc["乙", "actual_micro"] == 9_000_000
@@ -114,7 +114,7 @@ def test_a_status_does_not_label_its_figures_with_data_written_after_it(tmp_path
     inds = [["P1", "产出指标", "数量指标", "甲", "≥100人"]]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds,
                    [["P1", "甲", 10, "", "70"]])
-    st = compute_status(store, 2023, 10)
+    st = compute_status(store, 2023, 10, actor=ADMIN)
     again = tmp_path / "again"
     again.mkdir()
     write(again, "绩效指标", INDICATOR_HEADER, [[2023, "P1", "产出指标", "数量指标", "甲", "≥80人", ""]])
@@ -124,12 +124,12 @@ def test_a_status_does_not_label_its_figures_with_data_written_after_it(tmp_path
 
 
 def test_a_note_written_after_the_status_leaves_its_labels_readable(tmp_path: Path) -> None:
-    from monitor.store import Note
+    from monitor.notes import Note, save_note
 
     inds = [["P1", "产出指标", "数量指标", "甲", "≥100人"]]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "1000"]], spent_by("P1", "800", 10), inds,
                    [["P1", "甲", 10, "", "70"]])
-    st = compute_status(store, 2023, 10)
-    store.save_note(Note(2023, "P1", "甲", 10, causes=("其他",), explanation="培训推迟到11月"), ADMIN)
+    st = compute_status(store, 2023, 10, actor=ADMIN)
+    save_note(store, Note(2023, "P1", "甲", 10, causes=("其他",), explanation="培训推迟到11月"), ADMIN)
     rulebook.save(store, rulebook.load(store), ADMIN)
     assert st.project_indicators("P1").iloc[0]["name"] == "甲"

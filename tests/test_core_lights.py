@@ -23,7 +23,7 @@ DEFAULT = Rules()
 def one(tmp_path: Path, budget: str, spent: str, month: int, rules: Rules = DEFAULT, **kw: object):  # type: ignore[no-untyped-def]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", budget]], spent_by("P1", spent, month))
     rulebook.save(store, rules, ADMIN)
-    return compute_status(store, 2023, month).project("P1")
+    return compute_status(store, 2023, month, actor=ADMIN).project("P1")
 
 
 def test_a_project_exactly_at_ratio_80_is_green(tmp_path: Path) -> None:
@@ -83,25 +83,25 @@ def test_plan_schedule_follows_the_projects_own_plan(tmp_path: Path) -> None:
     monthly = [["P1", m, "10" if m <= 10 else "0", "", "10" if m <= 10 else "50"] for m in range(1, 13)]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "200"]], monthly)
     rulebook.save(store, Rules(schedule_mode="plan"), ADMIN)
-    p = compute_status(store, 2023, 10).project("P1")
+    p = compute_status(store, 2023, 10, actor=ADMIN).project("P1")
     assert (p["schedule_bp"], p["rate_bp"], p["level"]) == (5000, 5000, "green")  # 100 of 200 planned by October
 
 
 def test_the_denominator_can_be_the_initial_budget_or_the_funds_arrived(tmp_path: Path) -> None:
     monthly = [["P1", m, "10", "20"] for m in range(1, 11)]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "100", "200"]], monthly)
-    assert compute_status(store, 2023, 10).project("P1")["rate_bp"] == 5000
+    assert compute_status(store, 2023, 10, actor=ADMIN).project("P1")["rate_bp"] == 5000
     rulebook.save(store, Rules(denominator="initial"), ADMIN)
-    assert compute_status(store, 2023, 10).project("P1")["rate_bp"] == 10000
+    assert compute_status(store, 2023, 10, actor=ADMIN).project("P1")["rate_bp"] == 10000
     rulebook.save(store, Rules(denominator="arrived"), ADMIN)
-    p = compute_status(store, 2023, 10).project("P1")
+    p = compute_status(store, 2023, 10, actor=ADMIN).project("P1")
     assert (p["rate_bp"], p["arrival_bp"], p["idle_fen"]) == (5000, 10000, 100 * 1_000_000)
 
 
 def test_a_department_rate_weights_by_money_not_by_project(tmp_path: Path) -> None:
     store = region(tmp_path, [["BIG", "部门甲", "单位甲", "2000"], ["SMALL", "部门甲", "单位乙", "2"]],
                    spent_by("BIG", "800", 10) + spent_by("SMALL", "2", 10))
-    st = compute_status(store, 2023, 10)
+    st = compute_status(store, 2023, 10, actor=ADMIN)
     dep = st.departments.iloc[0]
     assert dep["rate_bp"] == 4006  # 802 ÷ 2002, not the mean of 40% and 100% (70%)
     assert dep["spent_fen"] == st.projects["spent_fen"].sum()
@@ -110,7 +110,7 @@ def test_a_department_rate_weights_by_money_not_by_project(tmp_path: Path) -> No
 
 def test_every_project_of_the_year_appears_spent_or_not(tmp_path: Path) -> None:
     store = region(tmp_path, [["A", "部门甲", "单位甲", "10"], ["B", "部门甲", "单位甲", "10"]], spent_by("A", "5", 10))
-    st = compute_status(store, 2023, 10)
+    st = compute_status(store, 2023, 10, actor=ADMIN)
     assert sorted(st.projects["project_code"]) == ["A", "B"]
     assert st.project("B")["spent_fen"] == 0 and st.project("B")["level"] == "red"
 
@@ -132,7 +132,7 @@ def test_last_years_shape_projects_a_back_loaded_year(tmp_path: Path) -> None:
     write(last, "项目", PROJECT_HEADER, [[2022, "部门甲", "单位甲", "P1", "项目P1", "100", ""]])
     write(last, "月度支出", MONTHLY_HEADER, [[2022, "P1", m, "5" if m <= 10 else "25", "", ""] for m in range(1, 13)])
     import_path(store, last)
-    p = compute_status(store, 2023, 10).project("P1")
+    p = compute_status(store, 2023, 10, actor=ADMIN).project("P1")
     assert p["projected_basis"] == "上年同期进度" and p["proj_lastyear_fen"] == 80 * 1_000_000  # 40 ÷ (50/100)
 
 
@@ -140,10 +140,10 @@ def test_green_today_but_projected_to_miss_is_flagged(tmp_path: Path) -> None:
     # the plan says nothing more will be spent in November and December
     monthly = [["P1", m, "8.5" if m <= 10 else "0", "", "8.5" if m <= 10 else "0"] for m in range(1, 13)]
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "100"]], monthly)
-    p = compute_status(store, 2023, 10).project("P1")
+    p = compute_status(store, 2023, 10, actor=ADMIN).project("P1")
     assert p["level"] == "green" and p["projected_bp"] == 8500
     rulebook.save(store, GAP, ADMIN)
-    p = compute_status(store, 2023, 10).project("P1")
+    p = compute_status(store, 2023, 10, actor=ADMIN).project("P1")
     assert p["level"] == "green" and p["forecast_miss"]  # gap mode needs 90% at year end
 
 
@@ -176,8 +176,8 @@ def test_the_monthly_curve_ends_at_the_rate_the_status_states(tmp_path: Path, de
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "100", "200"]], monthly)
     rules = Rules(denominator=denominator)
     rulebook.save(store, rules, ADMIN)
-    curve = monthly_curve(store, 2023, rules, project="P1")
-    assert curve.loc[curve["month"] == 10, "cum_rate_bp"].item() == compute_status(store, 2023, 10).project("P1")["rate_bp"]
+    curve = monthly_curve(store, 2023, rules, project="P1", actor=ADMIN)
+    assert curve.loc[curve["month"] == 10, "cum_rate_bp"].item() == compute_status(store, 2023, 10, actor=ADMIN).project("P1")["rate_bp"]
 
 
 def test_figures_beyond_64_bits_are_computed_exactly_all_the_same(tmp_path: Path) -> None:
@@ -187,7 +187,7 @@ def test_figures_beyond_64_bits_are_computed_exactly_all_the_same(tmp_path: Path
     store = region(tmp_path, [["P1", "部门甲", "单位甲", "900000000"], ["P2", "部门甲", "单位乙", "100"]],
                    spent_by("P1", "450000000.000001", 10) + spent_by("P2", "83.33", 10), inds,
                    [["P1", "甲", 10, "", "450000000000"]])
-    st = compute_status(store, 2023, 10)
+    st = compute_status(store, 2023, 10, actor=ADMIN)
     p = st.project("P1")
     assert (p["spent_fen"], p["rate_bp"], p["gap_bp"], p["ratio_bp"], p["level"]) == (450_000_000_000_001, 5000, 3333, 6000, "yellow")
     assert (st.project("P2")["rate_bp"], st.project("P2")["level"]) == (8333, "green")
@@ -213,7 +213,7 @@ def test_the_seed_project_behind_its_own_plan_is_forecast_at_its_pace_not_its_pl
 
     store = Store(":memory:")
     load_demo(store)
-    p = compute_status(store, 2023, 10).project("360104-ZGH-2023-001")
+    p = compute_status(store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")
     # planned 170万元 by October, spent 134.5368万元 (79.14% of plan): the plan (92.76%) is not believed
     assert (p["plan_cum_fen"], p["behind_plan"]) == (170_000_000, True)
     assert (p["projected_basis"], p["projected_bp"], p["proj_plan_fen"]) == ("目前月均支出", 3295, 454_536_800)
@@ -221,7 +221,7 @@ def test_the_seed_project_behind_its_own_plan_is_forecast_at_its_pace_not_its_pl
 
 def test_a_plan_that_stops_in_march_does_not_forecast_the_year(tmp_path: Path) -> None:
     monthly = [["P1", m, "10", "", "10" if m <= 3 else ""] for m in range(1, 7)]
-    p = compute_status(region(tmp_path, [["P1", "部门甲", "单位甲", "200"]], monthly), 2023, 6).project("P1")
+    p = compute_status(region(tmp_path, [["P1", "部门甲", "单位甲", "200"]], monthly), 2023, 6, actor=ADMIN).project("P1")
     assert p["proj_plan_fen"] == 60_000_000 and p["plan_months_left"] == 0  # 60 spent + nothing planned after June
     assert (p["projected_basis"], p["projected_bp"], p["behind_plan"]) == ("目前月均支出", 6000, False)
 
@@ -229,6 +229,6 @@ def test_a_plan_that_stops_in_march_does_not_forecast_the_year(tmp_path: Path) -
 def test_a_project_keeping_to_a_full_plan_is_forecast_by_it_and_90_percent_is_keeping(tmp_path: Path) -> None:
     plan = ["10"] * 6 + ["30"] * 6
     monthly = [["P1", m, "9" if m <= 6 else "0", "", plan[m - 1]] for m in range(1, 13)]
-    p = compute_status(region(tmp_path, [["P1", "部门甲", "单位甲", "240"]], monthly), 2023, 6).project("P1")
+    p = compute_status(region(tmp_path, [["P1", "部门甲", "单位甲", "240"]], monthly), 2023, 6, actor=ADMIN).project("P1")
     # 54 of 60 planned = exactly 90%: keeping to it; the rest of the plan (180) comes on top
     assert (p["behind_plan"], p["projected_basis"], p["projected_fen"]) == (False, "用款计划", 234_000_000)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from monitor.access import ADMIN
 from monitor.errors import TargetParseError
 from monitor.importer import write_frames
 from monitor.money import round_div
@@ -73,7 +74,7 @@ def test_sql_rounding_is_the_same_half_up_as_python_in_both_integer_widths(pairs
 def test_a_departments_money_is_the_sum_of_its_projects(seed: int, n: int, per: int, month: int) -> None:
     store = Store(":memory:")
     write_frames(store, generate(n, seed, projects_per_department=per, units_per_department=3))
-    s = compute_status(store, 2023, month)
+    s = compute_status(store, 2023, month, actor=ADMIN)
     by_dep = s.projects.groupby("department_name")[["spent_fen", "budget_fen"]].sum()
     deps = s.departments.set_index("department_name")
     for col in ("spent_fen", "budget_fen"):
@@ -96,7 +97,7 @@ def test_a_projects_indicator_lights_are_the_count_of_its_indicators_and_the_wor
     # "plan" gives every project its own schedule and is computed in HUGEINT: both ways of counting
     store = Store(":memory:")
     write_frames(store, generate(n, seed, projects_per_department=8, units_per_department=2))
-    s = compute_status(store, 2023, month, Rules(schedule_mode=mode))
+    s = compute_status(store, 2023, month, Rules(schedule_mode=mode), actor=ADMIN)
     p = s.project_figures.set_index("project_code")
     counted = s.indicator_figures.groupby("project_code")["level"].value_counts().unstack().reindex(
         index=p.index, columns=["red", "yellow", "green", "blue", "none"]).fillna(0)
@@ -118,5 +119,5 @@ def test_monthly_amounts_in_wan_survive_an_import_to_the_fen(amounts: list[Decim
     with tempfile.TemporaryDirectory() as tmp:
         monthly = [["P1", m + 1, str(a)] for m, a in enumerate(amounts)]
         store = region(Path(tmp), [["P1", "部门甲", "单位甲", "99999999"]], monthly)
-        spent = compute_status(store, 2023, 12).project("P1")["spent_fen"]
+        spent = compute_status(store, 2023, 12, actor=ADMIN).project("P1")["spent_fen"]
         assert spent == int(sum(amounts) * 1_000_000)

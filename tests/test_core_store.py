@@ -94,7 +94,7 @@ def test_a_database_of_the_first_release_is_migrated_and_keeps_its_figures(tmp_p
     con.close()
     store = Store(path)
     assert store.schema_version() == SCHEMA_VERSION == 3
-    st = compute_status(store, 2023, 10)
+    st = compute_status(store, 2023, 10, actor=ADMIN)
     assert st.project("P1")["rate_bp"] == 2746
     row = st.project_indicators("P1").iloc[0]
     assert (row["name"], row["actual_micro"], row["reported_month"]) == ("培训人次", 70_000_000, 9)

@@ -11,6 +11,8 @@ import warnings
 import pytest
 from dashboard_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DEMO_YEAR, SEED_PROJECT, demo_server  # noqa: F401
 
+from monitor.access import ADMIN
+from monitor.notes import load_notes
 from monitor.store import Store
 
 pytestmark = pytest.mark.browser
@@ -71,7 +73,7 @@ def overview_with_images(pg, url: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _money_note(db):  # type: ignore[no-untyped-def]
-    return next(n for n in Store(db).notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
+    return next(n for n in load_notes(Store(db), DEMO_YEAR, project_code=SEED_PROJECT, actor=ADMIN) if n.indicator_name == "")
 
 
 def shoot(pg, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,9 @@ from dashboard_support import DEMO_YEAR, SEED_PROJECT, demo_server  # noqa: F401
 from openpyxl import load_workbook
 from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, main_text, settle, shoot  # noqa: F401
 
+from monitor.access import ADMIN
+from monitor.notes import load_notes
+
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -59,7 +62,7 @@ def test_two_people_save_one_note_and_the_second_keeps_his_text_with_a_clear_mes
         assert not b.locator("[data-testid=stException]").count()
         from monitor.store import Store
 
-        stored = next(n for n in Store(demo_server.db).notes(DEMO_YEAR, project_code=SEED_PROJECT) if n.indicator_name == "")
+        stored = next(n for n in load_notes(Store(demo_server.db), DEMO_YEAR, project_code=SEED_PROJECT, actor=ADMIN) if n.indicator_name == "")
         assert (stored.explanation, stored.version) == ("甲：11月完成结算。", 2)
     finally:
         ca.close()

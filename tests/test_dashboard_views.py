@@ -11,12 +11,14 @@ import pytest
 from dashboard_support import DEMO_MONTH, DEMO_YEAR, SEED_PROJECT
 
 from monitor import views
+from monitor.access import ADMIN
 from monitor.demo import load_demo
 from monitor.errors import MonitorError
 from monitor.money import FEN_PER_WAN
+from monitor.notes import Note, load_notes
 from monitor.rules import Rules
 from monitor.status import QUADRANTS, Status, compute_status
-from monitor.store import Note, Store
+from monitor.store import Store
 from monitor.warnings import warning_items
 
 
@@ -29,7 +31,7 @@ def store() -> Store:
 
 @pytest.fixture(scope="module")
 def status(store: Store) -> Status:
-    return compute_status(store, DEMO_YEAR, DEMO_MONTH)
+    return compute_status(store, DEMO_YEAR, DEMO_MONTH, actor=ADMIN)
 
 
 def test_money_bands_include_their_lower_bound() -> None:
@@ -121,7 +123,7 @@ def test_quadrant_points_keep_the_biggest_idle_money_and_every_quadrant() -> Non
 
 
 def test_mark_noted_agrees_with_warning_items(store: Store, status: Status) -> None:
-    notes = store.notes(DEMO_YEAR, month=DEMO_MONTH)
+    notes = load_notes(store, DEMO_YEAR, month=DEMO_MONTH, actor=ADMIN)
     expected = warning_items(status, notes)
     marked = views.mark_noted(warning_items(status, []), notes, DEMO_MONTH)
     assert marked["has_note"].tolist() == expected["has_note"].tolist()
@@ -129,13 +131,13 @@ def test_mark_noted_agrees_with_warning_items(store: Store, status: Status) -> N
 
 
 def test_note_items_are_money_plus_red_and_yellow_indicators(store: Store, status: Status) -> None:
-    items = views.note_items(status, SEED_PROJECT, store.notes(DEMO_YEAR, project_code=SEED_PROJECT))
+    items = views.note_items(status, SEED_PROJECT, load_notes(store, DEMO_YEAR, project_code=SEED_PROJECT, actor=ADMIN))
     assert [i.indicator_name for i in items] == ["", "上解上级工会经费工作完成率", "下拨基层工会经费工作完成率"]
     assert items[0].level == "red"
 
 
 def test_draft_note_prefers_this_month_then_open_measures_then_the_suggestion(store: Store, status: Status) -> None:
-    notes = store.notes(DEMO_YEAR, project_code=SEED_PROJECT)
+    notes = load_notes(store, DEMO_YEAR, project_code=SEED_PROJECT, actor=ADMIN)
     note, origin = views.draft_note(status, SEED_PROJECT, "", notes)
     assert origin == views.DRAFT_SAVED and note.version == 1
     earlier = [replace(n, month=9) for n in notes]
@@ -178,7 +180,7 @@ def test_data_quality_finds_missing_months_and_silent_units(tmp_path) -> None:  
     load_demo(store)
     with store.transaction() as con:
         con.execute("DELETE FROM monthly WHERE project_code = ? AND month IN (3, 10)", [SEED_PROJECT])
-    st = compute_status(store, DEMO_YEAR, DEMO_MONTH)
+    st = compute_status(store, DEMO_YEAR, DEMO_MONTH, actor=ADMIN)
     missing = views.missing_months(st.projects, DEMO_MONTH)
     assert missing["project_code"].tolist() == [SEED_PROJECT] and missing["months_missing"].tolist() == [2]
     silent = views.units_without_month(store, DEMO_YEAR, DEMO_MONTH)

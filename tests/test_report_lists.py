@@ -7,6 +7,8 @@ import io
 from openpyxl import load_workbook
 
 from monitor import views
+from monitor.access import ADMIN
+from monitor.notes import load_notes
 from monitor.report.lists import projects_workbook, warnings_workbook
 from monitor.warnings import warning_items
 
@@ -31,7 +33,7 @@ def test_the_filtered_low_execution_list_exports_with_its_filters_units_and_form
 
 def test_the_warning_list_exports_blank_idle_money_for_indicator_rows_and_text_never_formulas(demo) -> None:  # type: ignore[no-untyped-def]
     store, st = demo
-    items = warning_items(st, store.notes(2023, month=10))
+    items = warning_items(st, load_notes(store, 2023, month=10, actor=ADMIN))
     items.loc[items.index[0], "suggested_measure"] = "=HYPERLINK(\"http://x\")"
     ws = load_workbook(io.BytesIO(warnings_workbook(items, "预警清单", ["筛选条件：无（全部预警）"])))["预警清单"]
     header = [c.value for c in ws[4]]

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from monitor.access import ADMIN
 from monitor.demo import SEED_PROJECT, load_demo
 from monitor.report import project_report, to_pdf
 from monitor.status import compute_status
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.skipif(not shutil.which("soffice") or not shutil.which(
 def pdf(tmp_path_factory):
     store = Store(":memory:")
     load_demo(store)
-    st = compute_status(store, 2023, 10)
+    st = compute_status(store, 2023, 10, actor=ADMIN)
     d = tmp_path_factory.mktemp("pdf")
     docx = d / "seed.docx"
     docx.write_bytes(project_report(store, st, SEED_PROJECT, issuer="江西正效咨询管理有限公司", report_date=date(2023, 12, 10)))

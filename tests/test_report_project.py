@@ -11,7 +11,9 @@ import pytest
 from _report_golden import check_golden
 from docx import Document
 
+from monitor.access import ADMIN
 from monitor.demo import SEED_PROJECT
+from monitor.notes import Note
 from monitor.report import (
     docx_lines,
     load,
@@ -23,7 +25,6 @@ from monitor.report import (
     tracking_conclusion,
 )
 from monitor.status import monthly_curve
-from monitor.store import Note
 
 ISSUER = "江西正效咨询管理有限公司"
 WHEN = date(2023, 12, 10)
@@ -181,11 +182,11 @@ def test_tracking_conclusion_rules():
     assert tracking_conclusion(green, ok, [adjust]) == "调整"
 
 
-def test_chart_curve_matches_the_core_monthly_curve(demo):
+def test_chart_curve_matches_the_core_monthly_curve(demo, actor=ADMIN):
     store, st = demo
     data = load(store, st, [SEED_PROJECT])
     c = data.curve(SEED_PROJECT)
-    core = monthly_curve(store, 2023, project=SEED_PROJECT)
+    core = monthly_curve(store, 2023, project=SEED_PROJECT, actor=ADMIN)
     assert c.spent_pct[:10] == [int(v) / 100 for v in core["cum_rate_bp"][:10]]
     assert c.spent_pct[9] == 27.46 and c.spent_pct[10] is None
     assert c.schedule_pct == [int(v) / 100 for v in core["schedule_bp"]]

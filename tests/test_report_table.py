@@ -10,11 +10,12 @@ from openpyxl import load_workbook
 
 from monitor.access import ADMIN
 from monitor.demo import SEED_PROJECT
+from monitor.notes import Note, save_note
 from monitor.report import monitoring_table, sheet_names, xlsx_lines
 from monitor.report.data import load
 from monitor.report.table import render_table
 from monitor.status import LEVEL_COLORS, compute_status
-from monitor.store import Note, Store
+from monitor.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +89,9 @@ def test_text_that_looks_like_a_formula_stays_text():
     write_frames(store, frames)
     code = str(p.loc[0, "project_code"])
     ind = str(i.loc[first & (i["seq"] == 0), "name"].iloc[0])
-    store.save_note(Note(2023, code, ind, 10, problem="=问题", causes=("其他",), explanation="=cmd|' /C calc'!A0",
+    save_note(store, Note(2023, code, ind, 10, problem="=问题", causes=("其他",), explanation="=cmd|' /C calc'!A0",
                          likelihood="有可能", measure="-加快", measure_type="加快执行"), ADMIN)
-    st = compute_status(store, 2023, 10)
+    st = compute_status(store, 2023, 10, actor=ADMIN)
     for data in (monitoring_table(store, st), render_table(load(store, st), max_project_sheets=0)):
         no_formulas(data)
         wb = load_workbook(io.BytesIO(data))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..access import Actor
 from ..errors import MonitorError
 from ..status import compute_status
 from ..store import Store
 
 
-def run(store: Store, args: argparse.Namespace) -> int:
-    status = compute_status(store, args.year, args.month)
+def run(store: Store, args: argparse.Namespace, actor: Actor) -> int:
+    status = compute_status(store, args.year, args.month, actor=actor)
     if args.command == "table":
         return _table(store, status, args)
     return _report(store, status, args)

@@ -15,10 +15,11 @@ from functools import lru_cache
 import pandas as pd
 
 from ..money import round_div
+from ..notes import Note, load_notes
 from ..rules import Rules
 from ..schedule import schedule_for
 from ..status import Status
-from ..store import Note, Store
+from ..store import Store
 from .chart import Curve
 
 MASTER_SQL = """SELECT project_code, start_date, end_date, annual_goal, content
@@ -97,7 +98,7 @@ def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> Re
     inds = inds.astype({c: object for c, t in inds.dtypes.items() if str(t) in ("string", "str") or "pyarrow" in str(t)})
     notes: dict[str, list[Note]] = {}
     only = codes[0] if len(codes) == 1 else None  # one project: read only its notes
-    for n in notes_in_force(store.notes(y, only, month=status.month), status.month):
+    for n in notes_in_force(load_notes(store, y, only, month=status.month, actor=status.actor), status.month):
         if n.project_code in wanted:
             notes.setdefault(n.project_code, []).append(n)
     return ReportData(

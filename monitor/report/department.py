@@ -13,8 +13,9 @@ from datetime import date
 import pandas as pd
 
 from ..errors import NotFound
+from ..notes import Note, load_notes
 from ..status import Status, monthly_curve
-from ..store import Note, Store
+from ..store import Store
 from . import docx_base as D
 from .chart import Curve, render_curve
 from .data import default_report_date, notes_in_force
@@ -28,7 +29,7 @@ def department_report(store: Store, status: Status, department: str | None = Non
                       report_date: date | None = None, max_rows: int = 200, chart: bool = True) -> bytes:
     """The 通报 .docx of one department, or of the region when `department` is None."""
     scope = _Scope.of(status, department, region_name)
-    notes = [n for n in notes_in_force(store.notes(status.year, month=status.month), status.month)
+    notes = [n for n in notes_in_force(load_notes(store, status.year, month=status.month, actor=status.actor), status.month)
              if n.project_code in scope.codes]
     curve = _curve(store, status, department) if chart else None
     w = D.DocWriter()
@@ -68,7 +69,7 @@ class _Scope:
 
 
 def _curve(store: Store, status: Status, department: str | None) -> Curve | None:
-    c = monthly_curve(store, status.year, status.rules, department=department)
+    c = monthly_curve(store, status.year, status.rules, department=department, actor=status.actor)
     if c.empty or all(missing(v) for v in c["cum_rate_bp"]):
         return None
     spent = [None if missing(v) or int(m) > status.month else int(v) / 100 for m, v in zip(c["month"], c["cum_rate_bp"], strict=False)]

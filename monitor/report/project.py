@@ -14,9 +14,10 @@ from datetime import date
 
 import pandas as pd
 
+from ..notes import Note
 from ..rules import Rules
 from ..status import Status
-from ..store import Note, Store
+from ..store import Store
 from ..warnings import SuggestedNote, suggest_for_indicator, suggest_for_project
 from . import docx_base as D
 from .chart import render_curve

@@ -23,8 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import NotFound
+from ..notes import CAUSES, Note
 from ..status import LEVEL_COLORS, Status
-from ..store import CAUSES, Note, Store
+from ..store import Store
 from .data import ReportData, load
 from .docx_base import ymd
 from .phrases import light, missing, opt_int, pct, plain
