@@ -219,4 +219,4 @@ def test_a_file_that_is_not_a_workbook_is_rejected_in_chinese(tmp_path: Path, de
     bad = tmp_path / "坏文件.xlsx"
     bad.write_bytes(b"this is not a zip file")
     err = rejected(demo_store, bad)
-    assert err.problems[0].file == "坏文件.xlsx" and "无法打开工作簿" in err.problems[0].message
+    assert err.problems[0].file == "坏文件.xlsx" and "不是有效的 .xlsx 工作簿" in err.problems[0].message
