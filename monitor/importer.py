@@ -1065,11 +1065,23 @@ def _warn_suspicious(sheets: dict[str, RawSheet], frames: dict[str, pd.DataFrame
     over = totals[totals["spent"].astype("float64") > totals["budget_fen"].astype("float64")]
     for y, code, s, b in over[["year", "project_code", "spent", "budget_fen"]].head(50).itertuples(index=False):
         chk.warn(raw, None, "支出金额", f"项目「{code}」{y}年累计支出{s / FEN_PER_WAN:,.4f}万元，超过预算{b / FEN_PER_WAN:,.4f}万元（超预算，将亮红灯）")
-    months = f.groupby(["year", "project_code"])["month"].agg(["min", "max", "count"])
-    gaps = months[months["max"] != months["count"]].head(50)
-    for (y, code), r in gaps.iterrows():
-        have = set(f.loc[(f["year"] == y) & (f["project_code"] == code), "month"])
-        missing = [m for m in range(1, int(r["max"]) + 1) if m not in have]
+    # a month is missing when neither this file nor the database has it (a file with only October
+    # for a project whose January-September are stored misses nothing); months as bit masks
+    bits = f.assign(bit=np.left_shift(1, f["month"].to_numpy(dtype="int64") - 1))
+    g = bits.groupby(["year", "project_code"], as_index=False).agg(bits=("bit", "sum"), top=("month", "max"))
+    need = np.left_shift(1, g["top"].to_numpy(dtype="int64")) - 1
+    g = g[(g["bits"].to_numpy(dtype="int64") & need) != need]
+    if g.empty:
+        return
+    stored = store.df("""SELECT year, project_code, CAST(bit_or(1 << (month - 1)) AS BIGINT) AS stored FROM monthly
+                         WHERE project_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL""", [g["project_code"].tolist()])
+    g = g.astype({"year": object, "project_code": object}).merge(stored.astype({"year": object, "project_code": object}),
+                                                              how="left", on=["year", "project_code"])
+    have = g["bits"].to_numpy(dtype="int64") | g["stored"].fillna(0).to_numpy(dtype="int64")
+    need = np.left_shift(1, g["top"].to_numpy(dtype="int64")) - 1
+    gaps = g.assign(mask=have)[(have & need) != need]
+    for y, code, mask, top in gaps[["year", "project_code", "mask", "top"]].head(50).itertuples(index=False):
+        missing = [m for m in range(1, int(top) + 1) if not int(mask) >> (m - 1) & 1]
         chk.warn(raw, None, "月份", f"项目「{code}」{y}年缺少{'、'.join(f'{m}月' for m in missing)}的支出数据（如当月无支出请填0）")
 
 

@@ -261,6 +261,7 @@ def _zip_mutation(rng: random.Random, path: Path) -> str:
 
 def generate(n: int, seed: int, out: Path) -> list[Case]:
     """n cases (half CSV folders, half workbooks) under `out`, the same for the same seed."""
+    shutil.rmtree(out, ignore_errors=True)  # a rerun starts from nothing: the same seed, the same files
     rng = random.Random(seed)
     base = _load()
     cases = []
