@@ -427,3 +427,34 @@ def test_an_example_row_is_never_imported_and_is_named(tmp_path: Path, demo_csv:
     store = Store(tmp_path / "ex.duckdb")
     rep = import_path(store, demo_csv)
     assert rep.counts["月度支出"] == 72 and warned(rep, "示例行")[0].row == 2
+
+
+def test_text_that_is_let_through_still_exports_to_word_and_excel(tmp_path: Path, demo_csv: Path) -> None:
+    """The character rule is the exports' rule: what is refused breaks them (NUL, BEL …), what
+    passes does not — line breaks and tabs in an explanation, rare CJK, emoji, private-use."""
+    from monitor.report import docx_lines, monitoring_table, project_report
+
+    set_cell(demo_csv, "项目", 2, "项目名称", "工会经费项目𠀀😀\ue000")
+    set_cell(demo_csv, "监控说明", 2, "原因说明", "第一条\n第二条\t（续）")
+    store = Store(tmp_path / "t.duckdb")
+    import_path(store, demo_csv)
+    st = compute_status(store, 2023, 10)
+    assert any("工会经费项目𠀀😀" in line for line in docx_lines(project_report(store, st, SEED_PROJECT, chart=False)))
+    assert monitoring_table(store, st, [SEED_PROJECT])[:2] == b"PK"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\ufffe"])
+def test_what_is_refused_would_break_the_exports(char: str) -> None:
+    """Why the rule exists: python-docx and openpyxl cannot write these characters at all."""
+    from docx import Document
+    from openpyxl import Workbook
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    with pytest.raises(ValueError):
+        Document().add_paragraph(f"工会{char}经费")
+    if char != "\ufffe":  # openpyxl lets U+FFFE through to a file Excel then repairs
+        with pytest.raises(IllegalCharacterError):
+            Workbook().active.append([f"工会{char}经费"])
+    from monitor.importer import cell_problem
+
+    assert "不可见字符" in (cell_problem(f"工会{char}经费") or "")
