@@ -527,6 +527,10 @@ _EXCEL_ERRORS = frozenset(EXCEL_ERRORS)
 
 def cell_problem(text: str, limit: int = limits.MAX_TEXT_CHARS) -> str | None:
     """What no cell may hold, in Chinese, or None."""
+    if text.isascii() and text.isprintable():  # most cells, at C speed: no control character can be there
+        if text[:1] == "#" and text in _EXCEL_ERRORS:
+            return f"单元格为Excel错误值「{text}」，请检查公式或改为数值后再导入"
+        return None if len(text) <= limit else f"内容有{len(text):,}个字符，超过上限{limit:,}个字符"
     if text in _EXCEL_ERRORS:
         return f"单元格为Excel错误值「{text}」，请检查公式或改为数值后再导入"
     bad = _FORBIDDEN.search(text)
@@ -1120,9 +1124,10 @@ def _periods(frames: dict[str, pd.DataFrame]) -> dict[int, list[int]]:
                 out.setdefault(int(y), set())
     for table in ("monthly", "progress", "notes"):
         if table in frames and not frames[table].empty:
-            pairs = frames[table][["year", "month"]].dropna().drop_duplicates()
-            for y, m in pairs.itertuples(index=False):
-                out.setdefault(int(y), set()).add(int(m))
+            f = frames[table]
+            keys = np.unique(f["year"].to_numpy(dtype="int64") * 100 + f["month"].to_numpy(dtype="int64"))
+            for k in keys:
+                out.setdefault(int(k) // 100, set()).add(int(k) % 100)
     return {y: sorted(ms) for y, ms in out.items()}
 
 

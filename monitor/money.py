@@ -20,7 +20,7 @@ FEN_PER_WAN = 1_000_000
 # Decimal alone would also take "4_90" as 490, Arabic-Indic digits, and "1.234,56" once the comma is
 # dropped as 1.23456 — all refused here. Full-width digits (an IME's full-width mode) are turned into
 # ASCII explicitly, the one normalisation made.
-_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:[,，][0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,3})?")
+_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]{1,3}(?:[,，][0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
 
 
@@ -39,7 +39,7 @@ def to_decimal(value: object) -> Decimal:
             raise InvalidOperation(repr(value))
         return Decimal(repr(value))
     text = str(value).strip().translate(_FULLWIDTH_DIGITS)
-    if not text or not any(c.isdigit() for c in text) or not _NUMBER.fullmatch(text):
+    if not _NUMBER.fullmatch(text):
         raise InvalidOperation(text)
     d = Decimal(text.replace(",", "").replace("，", ""))
     if not d.is_finite():
