@@ -2,7 +2,13 @@
 
 Every bad value becomes a `Problem` naming file, sheet, Excel row and column. If there is any error
 the database is not touched (`ImportRejected`). Suspicious but possible values (spend above budget,
-a missing month, negative spend) are imported and returned as warnings.
+a missing month, negative spend, a budget that looks typed in 元, hidden rows) are imported and
+returned as warnings.
+
+Before anything is read, a file is held against monitor/limits.py: sizes, and for a workbook the
+rows and columns its cells really use (monitor/xlsx_scan.py), so no reader is ever handed a sheet
+it would have to allocate beyond them. Cells are then checked for what no cell may hold (Excel error
+values, control and invisible characters, overlong text) and numbers for what only looks like one.
 
 Validation works column by column over pandas Series and converts each distinct text once, so a
 province-sized file (millions of rows) imports in seconds rather than minutes.
@@ -136,6 +142,7 @@ class Sheets(dict[str, RawSheet]):
     def __init__(self) -> None:
         super().__init__()
         self.warnings: list[Problem] = []
+        self.file = "—"
 
 
 def read_source(path: str | Path) -> Sheets:
@@ -143,12 +150,15 @@ def read_source(path: str | Path) -> Sheets:
     a limit of monitor/limits.py, or has a sheet that looks meant for import under a wrong name."""
     p = Path(path)
     if p.is_dir():
-        return _read_csv_dir(p)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(p)
-    if p.suffix.lower() == ".csv":
-        return _read_csv_dir(p.parent, only=p)
-    raise ImportRejected([Problem(p.name, "—", None, None, "只能导入 .xlsx 工作簿或存放 CSV 文件的文件夹（旧版 .xls 请先在Excel中另存为 .xlsx）")])
+        sheets = _read_csv_dir(p)
+    elif p.suffix.lower() in (".xlsx", ".xlsm"):
+        sheets = _read_xlsx(p)
+    elif p.suffix.lower() == ".csv":
+        sheets = _read_csv_dir(p.parent, only=p)
+    else:
+            raise ImportRejected([Problem(p.name, "—", None, None, "只能导入 .xlsx 工作簿或存放 CSV 文件的文件夹（旧版 .xls 请先在Excel中另存为 .xlsx）")])
+    sheets.file = p.name
+    return sheets
 
 
 # Characters no cell may hold: C0/C1 controls (NUL, BEL, ESC … — the .docx and .xlsx exports cannot
@@ -249,7 +259,6 @@ def _read_xlsx(path: Path) -> Sheets:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001 - calamine raises several error types for a damaged file
         raise ImportRejected([Problem(path.name, "—", None, None, "工作簿已损坏，无法读取；请在Excel中打开并另存为 .xlsx 后再导入")]) from exc
-    problems: list[Problem] = []
     for scan in scans:
         name = roles.get(scan.name)
         if name is None:
@@ -258,18 +267,15 @@ def _read_xlsx(path: Path) -> Sheets:
             rows = book.get_sheet_by_name(scan.name).to_python(skip_empty_area=False)
         except Exception as exc:  # noqa: BLE001 - as above
             raise ImportRejected([Problem(path.name, name, None, None, "工作表已损坏，无法读取；请在Excel中打开并另存为 .xlsx 后再导入")]) from exc
-        raw, hp = _sheet_from_rows(path.name, name, rows, scan)
-        problems += hp
-        sheets[name] = raw
-    if problems:
-        raise ImportRejected(problems)
+        sheets[name] = _sheet_from_rows(path.name, name, rows, scan)
     return sheets
 
 
-def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]], scan: object = None) -> tuple[RawSheet, list[Problem]]:
-    """A sheet's rows (header first) as a RawSheet keeping each row's spreadsheet row number."""
+def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]], scan: object = None) -> RawSheet:
+    """A sheet's rows (header first) as a RawSheet keeping each row's spreadsheet row number; what
+    the header and the scan found wrong is in its `problems`, for validation to report with the rest."""
     if not rows:
-        return RawSheet(file, sheet, pd.DataFrame(), np.array([], dtype=np.int64)), []
+        return RawSheet(file, sheet, pd.DataFrame(), np.array([], dtype=np.int64))
     names, units, problems = _split_headers(file, sheet, list(rows[0]))
     width = len(names)
     values = [tuple(v[:width]) + (None,) * (width - len(v)) for v in rows[1:]]
@@ -309,7 +315,7 @@ def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]], scan: obje
             shown = "、".join(str(r) for r in hidden[:20]) + ("等" if len(hidden) > 20 else "")
             raw.notes.append(Problem(file, sheet, hidden[0], None, f"第{shown}行（共{len(hidden)}行）在Excel中被隐藏或被筛选掉，"
                                                                   "已一并导入；如不应导入，请删除这些行后重新导入", "警告"))
-    return raw, []
+    return raw
 
 
 class _CsvProblem(Exception):
@@ -375,7 +381,13 @@ def _read_csv(f: Path, sheet: str) -> RawSheet:
         raise bad("文件含有NUL空字符（\\x00），不是正常的文本文件或已损坏；请用Excel重新另存为CSV", nul_at)
     encoding = _csv_encoding(f.name, sheet, head)
     try:
-        frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, encoding=encoding)
+        try:
+            frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            if encoding == "gb18030":
+                raise
+            # the first 64 KB were UTF-8 (plain ASCII, say) and the rest is not: GB18030 as before
+            frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, encoding="gb18030")
     except UnicodeDecodeError as exc:
         raise bad("文件中有无法按UTF-8或GB18030解码的字节（可能混用了多种编码或已损坏）；请另存为UTF-8编码的CSV") from exc
     except pd.errors.EmptyDataError as exc:

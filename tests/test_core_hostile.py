@@ -458,3 +458,12 @@ def test_what_is_refused_would_break_the_exports(char: str) -> None:
     from monitor.importer import cell_problem
 
     assert "不可见字符" in (cell_problem(f"工会{char}经费") or "")
+
+
+def test_a_workbook_without_any_known_sheet_names_its_file(tmp_path: Path, demo_store: Store) -> None:
+    from workbooks import xlsx_bytes
+
+    path = tmp_path / "别的表.xlsx"
+    path.write_bytes(xlsx_bytes({"Sheet1": [["年度", "项目编码"], [2023, "A"]]}))
+    err = rejected(demo_store, path)
+    assert err.problems[0].file == "别的表.xlsx" and "没有找到可导入的工作表" in err.problems[0].message
