@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,9 @@ from .errors import ImportRejected, Problem, TargetParseError
 from .money import FEN_PER_WAN, fmt_wan, to_decimal
 from .store import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES, Store
 from .targets import NATURES, Target, infer_natures, parse_actual, parse_target
+
+if TYPE_CHECKING:
+    from .xlsx_scan import SheetScan
 
 ADJUST_TYPES = ("原指标", "新增指标", "调整", "删除")
 NATURE_WORDS = {"比率类": "rate", "累计类": "cumulative", "定性": "qualitative", **{n: n for n in NATURES}}
@@ -271,7 +275,7 @@ def _read_xlsx(path: Path) -> Sheets:
     return sheets
 
 
-def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]], scan: object = None) -> RawSheet:
+def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]], scan: SheetScan | None = None) -> RawSheet:
     """A sheet's rows (header first) as a RawSheet keeping each row's spreadsheet row number; what
     the header and the scan found wrong is in its `problems`, for validation to report with the rest."""
     if not rows:
@@ -285,19 +289,19 @@ def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]], scan: obje
     if scan is not None:
         # calamine's rows start at A1 (skip_empty_area=False): Excel row r is frame row r - 2
         n = len(frame)
-        if len(scan.percent_rows):  # type: ignore[attr-defined]
-            pr = np.frombuffer(scan.percent_rows, dtype=np.int_) - 2  # type: ignore[attr-defined]
-            pc_ = np.frombuffer(scan.percent_cols, dtype=np.int_) - 1  # type: ignore[attr-defined]
+        if len(scan.percent_rows):
+            pr = np.frombuffer(scan.percent_rows, dtype=np.int64) - 2
+            pc_ = np.frombuffer(scan.percent_cols, dtype=np.int64) - 1
             for i, nm in enumerate(names):
                 if nm in ("实际完成值", "本阶段目标值"):
                     flags = np.zeros(n, dtype=bool)
                     hit = pr[(pc_ == i) & (pr >= 0) & (pr < n)]
                     flags[hit] = True
                     percent[nm] = flags
-        for r, c, err in scan.errors:  # type: ignore[attr-defined]
+        for r, c, err in scan.errors:
             col = names[c - 1] if 0 < c <= width and names[c - 1] else None
             raw_errors.append(Problem(file, sheet, r, col, f"单元格为Excel错误值「{err}」，请检查公式或改为数值后再导入"))
-        for r, c in scan.no_value:  # type: ignore[attr-defined]
+        for r, c in scan.no_value:
             col = names[c - 1] if 0 < c <= width and names[c - 1] else None
             raw_errors.append(Problem(file, sheet, r, col, "单元格是公式，但文件中没有保存计算结果（文件可能由其他软件生成）；"
                                                           "请在Excel中打开、确认计算后保存，或把公式粘贴为数值后再导入"))
@@ -309,8 +313,8 @@ def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]], scan: obje
     raw = RawSheet(file, sheet, _normalise(frame[keep].reset_index(drop=True)), numbers[keep], units, percent)
     raw.problems = problems + raw_errors
     raw.head = [list(r) for r in rows[:11]]
-    if scan is not None and scan.hidden_rows:  # type: ignore[attr-defined]
-        hidden = sorted(set(raw.rows.tolist()) & scan.hidden_rows)  # type: ignore[attr-defined]
+    if scan is not None and scan.hidden_rows:
+        hidden = sorted(set(raw.rows.tolist()) & scan.hidden_rows)
         if hidden:
             shown = "、".join(str(r) for r in hidden[:20]) + ("等" if len(hidden) > 20 else "")
             raw.notes.append(Problem(file, sheet, hidden[0], None, f"第{shown}行（共{len(hidden)}行）在Excel中被隐藏或被筛选掉，"
@@ -1157,7 +1161,7 @@ def _for_table(table: str, f: pd.DataFrame, con: object) -> pd.DataFrame:
         f["weight"] = pd.array(f["weight"], dtype="Int64")  # hundredths
     if table == "notes":
         # An imported note replaces an earlier one; its version moves on so an open editor notices.
-        existing = con.execute("SELECT year, project_code, indicator_name, month, version FROM notes").df()  # type: ignore[attr-defined]
+        existing = con.execute("SELECT year, project_code, indicator_name, month, version FROM notes").df()
         f = f.merge(existing, on=["year", "project_code", "indicator_name", "month"], how="left")
         f["version"] = f["version"].fillna(0).astype("int64") + 1
         f["updated_at"] = datetime.now().replace(microsecond=0)

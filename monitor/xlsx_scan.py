@@ -44,8 +44,8 @@ class SheetScan:
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column, "#DIV/0!")
     no_value: list[tuple[int, int]] = field(default_factory=list)  # formulas saved without a result
     # cells shown as a percentage (0.95 as 95%), as (row, column) in two compact arrays
-    percent_rows: array[int] = field(default_factory=lambda: array("l"))
-    percent_cols: array[int] = field(default_factory=lambda: array("l"))
+    percent_rows: array[int] = field(default_factory=lambda: array("q"))
+    percent_cols: array[int] = field(default_factory=lambda: array("q"))
 
 
 class _Stop(Exception):

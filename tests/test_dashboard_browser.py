@@ -237,3 +237,42 @@ def test_the_xfd1048576_bomb_uploaded_to_the_server_is_refused_and_the_server_ke
     pg.goto(f"{demo_server.url}/warnings?month=10")
     settle(pg, expect="共8项预警")
     assert Store(demo_server.db).data_version() == before
+
+
+def test_the_success_message_links_to_the_period_imported(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """After importing November, the link under 导入成功 opens the overview at 2023年1-11月
+    (the demo opens at 1-10月), on the app's own host."""
+    from dashboard_support import StreamlitServer
+    from workbooks import xlsx_bytes
+
+    from monitor.demo import load_demo
+
+    db = tmp_path / "monitor.duckdb"
+    load_demo(Store(db))
+    november = tmp_path / "十一月.xlsx"
+    november.write_bytes(xlsx_bytes({"月度支出": [["年度", "项目编码", "月份", "支出金额(万元)"], [DEMO_YEAR, SEED_PROJECT, 11, 10]]}))
+    server = StreamlitServer(db)
+    try:
+        pg = page
+        pg.goto(f"{server.url}/data")
+        settle(pg, expect="下载空白导入模板")
+        pg.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(november))
+        pg.get_by_text("十一月.xlsx").wait_for()
+        pg.get_by_role("button", name="导入", exact=True).click()
+        settle(pg, expect="导入成功")
+        assert "导入成功：2023年11月；月度支出1行" in main_text(pg)
+        link = pg.get_by_role("link", name="查看2023年1-11月的监控情况 →")
+        href = link.get_attribute("href") or ""
+        assert href == "overview?year=2023&month=11"
+        target = pg.context.expect_page() if link.get_attribute("target") == "_blank" else None
+        if target is not None:
+            with target as info:
+                link.click()
+            pg = info.value
+        else:
+            link.click()
+        pg.wait_for_url(re.compile(r".*/overview\?.*month=11"))
+        settle(pg, charts=3, expect="2023年1-11月")
+        assert pg.url.startswith(server.url)
+    finally:
+        server.stop()
