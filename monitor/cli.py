@@ -27,8 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("init", help="创建空数据库")
     d = sub.add_parser("demo", help="导入演示数据（可重复执行）")
     d.add_argument("--if-empty", action="store_true", help="仅在数据库为空时导入")
-    t = sub.add_parser("template", help="生成空白导入模板")
+    t = sub.add_parser("template", help="生成导入模板（空白，或预填一个部门的项目和指标）")
     t.add_argument("out", help="输出的 .xlsx 文件")
+    t.add_argument("--department", help="预填该部门已有的项目和绩效指标（须同时给出 --year 和 --month）")
+    t.add_argument("--year", type=int, help="预填的年度")
+    t.add_argument("--month", type=int, help="要填报的月份（1-12）")
     i = sub.add_parser("import", help="导入工作簿或 CSV 文件夹（整体导入，出错则全部不导入）")
     i.add_argument("path", help=".xlsx 文件或存放 CSV 的文件夹")
     for name, helptext in (("status", "监控状态"), ("warnings", "红黄灯预警清单")):
@@ -99,7 +102,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "template":
         from .template import write_template
 
-        print(f"已生成模板：{write_template(args.out)}")
+        if args.department is None:
+            print(f"已生成模板：{write_template(args.out)}")
+            return 0
+        if args.year is None or args.month is None:
+            raise MonitorError("预填模板须同时给出 --year 和 --month")
+        path = write_template(args.out, Store(args.db), args.department, args.year, args.month)
+        print(f"已生成「{args.department}」{args.year}年{args.month}月的预填模板：{path}")
         return 0
     store = Store(args.db)
     if args.command == "init":

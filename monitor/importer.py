@@ -2,7 +2,13 @@
 
 Every bad value becomes a `Problem` naming file, sheet, Excel row and column. If there is any error
 the database is not touched (`ImportRejected`). Suspicious but possible values (spend above budget,
-a missing month, negative spend) are imported and returned as warnings.
+a missing month, negative spend, a budget that looks typed in 元, hidden rows) are imported and
+returned as warnings.
+
+Before anything is read, a file is held against monitor/limits.py: sizes, and for a workbook the
+rows and columns its cells really use (monitor/xlsx_scan.py), so no reader is ever handed a sheet
+it would have to allocate beyond them. Cells are then checked for what no cell may hold (Excel error
+values, control and invisible characters, overlong text) and numbers for what only looks like one.
 
 Validation works column by column over pandas Series and converts each distinct text once, so a
 province-sized file (millions of rows) imports in seconds rather than minutes.
@@ -16,17 +22,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import limits
 from .errors import ImportRejected, Problem, TargetParseError
-from .money import FEN_PER_WAN, to_decimal
+from .money import FEN_PER_WAN, fmt_wan, to_decimal
 from .notes import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES
 from .store import Store
 from .targets import NATURES, Target, infer_natures, parse_actual, parse_target
+
+if TYPE_CHECKING:
+    from .xlsx_scan import SheetScan
 
 ADJUST_TYPES = ("原指标", "新增指标", "调整", "删除")
 NATURE_WORDS = {"比率类": "rate", "累计类": "cumulative", "定性": "qualitative", **{n: n for n in NATURES}}
@@ -76,9 +87,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     ), optional_sheet=True, help="三级指标留空表示针对项目资金；偏差原因可多选，用“、”分隔。"),
 )
 SPEC = {s.name: s for s in SHEETS}
-
-_HEADER = re.compile(r"^\s*(.*?)\s*(?:[（(]\s*(万元|元)\s*[)）])?\s*$")
-
+SPEC_COLUMNS = {s.name: {c.name for c in s.columns} for s in SHEETS}
 
 @dataclass
 class RawSheet:
@@ -88,139 +97,360 @@ class RawSheet:
     rows: np.ndarray  # the Excel/CSV row number of each frame row
     units: dict[str, str] = field(default_factory=dict)  # money column → 万元 | 元
     percent: dict[str, np.ndarray] = field(default_factory=dict)  # column → is an Excel percent cell
+    problems: list[Problem] = field(default_factory=list)  # found while reading (headers, error cells)
+    notes: list[Problem] = field(default_factory=list)  # warnings found while reading (hidden rows)
+    head: list[list[object]] = field(default_factory=list)  # the first rows as read, for telling why no header was found
 
 
 @dataclass
 class ImportReport:
     counts: dict[str, int]
     warnings: list[Problem]
+    periods: dict[int, list[int]] = field(default_factory=dict)  # year → months imported (spend, progress, notes)
+
+    def period_text(self) -> str:
+        """2023年1-10月; 2023年10月; 2023年1-3、5月; a year without months alone."""
+        return "，".join(f"{y}年{months_text(ms)}" for y, ms in sorted(self.periods.items()))
+
+    def latest(self) -> tuple[int, int] | None:
+        """The latest year and its last month imported: where the dashboard shows the new data."""
+        withm = {y: ms for y, ms in self.periods.items() if ms}
+        if not withm:
+            return None
+        y = max(withm)
+        return y, max(withm[y])
 
     def summary(self) -> str:
         parts = "，".join(f"{k}{v}行" for k, v in self.counts.items() if v)
-        return f"导入成功：{parts or '无数据'}" + (f"；另有{len(self.warnings)}条提醒" if self.warnings else "")
+        period = self.period_text()
+        return (f"导入成功：{period + '；' if period else ''}{parts or '无数据'}"
+                + (f"；另有{len(self.warnings)}条提醒" if self.warnings else ""))
+
+
+def months_text(months: list[int]) -> str:
+    if not months:
+        return ""
+    runs: list[list[int]] = []
+    for m in sorted(set(months)):
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return "、".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs) + "月"
 
 
 # -- reading -----------------------------------------------------------------------------------
-def read_source(path: str | Path) -> dict[str, RawSheet]:
+class Sheets(dict[str, RawSheet]):
+    """The sheets of one workbook or CSV folder by sheet name, with the warnings reading them gave
+    (sheets left out, example rows skipped, hidden rows)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.warnings: list[Problem] = []
+        self.file = "—"
+
+
+def read_source(path: str | Path) -> Sheets:
+    """The sheets of a workbook or CSV folder; ImportRejected when the file cannot be read, passes
+    a limit of monitor/limits.py, or has a sheet that looks meant for import under a wrong name."""
     p = Path(path)
     if p.is_dir():
-        return _read_csv_dir(p)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(p)
-    if p.suffix.lower() == ".csv":
-        return _read_csv_dir(p.parent, only=p)
-    raise ImportRejected([Problem(p.name, "—", None, None, "只能导入 .xlsx 工作簿或存放 CSV 文件的文件夹")])
+        sheets = _read_csv_dir(p)
+    elif p.suffix.lower() in (".xlsx", ".xlsm"):
+        sheets = _read_xlsx(p)
+    elif p.suffix.lower() == ".csv":
+        sheets = _read_csv_dir(p.parent, only=p)
+    else:
+            raise ImportRejected([Problem(p.name, "—", None, None, "只能导入 .xlsx 工作簿或存放 CSV 文件的文件夹（旧版 .xls 请先在Excel中另存为 .xlsx）")])
+    sheets.file = p.name
+    return sheets
+
+
+# Characters no cell may hold: C0/C1 controls (NUL, BEL, ESC … — the .docx and .xlsx exports cannot
+# write them) other than tab and line breaks, and the invisible format characters (zero-width
+# space and joiners, bidirectional overrides that reverse how a name reads, the BOM, soft hyphen)
+# that make two codes or names look alike; U+FFFE/U+FFFF are not characters at all.
+_FORBIDDEN_CLASS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff"
+_FORBIDDEN = re.compile(f"[{_FORBIDDEN_CLASS}]")
+# A code may not hold any space at all (inner spaces make look-alikes too); leading and trailing ones are trimmed.
+_CODE_SPACE = re.compile(r"\s")
+EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!",
+                "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!")
+# A row whose first cell starts with 示例 is the template's example: never imported (warned).
+EXAMPLE_MARK = "示例"
+INFO_SHEET = "填写说明"
+
+
+def describe_char(ch: str) -> str:
+    """U+200B（ZERO WIDTH SPACE）: how a user can find an invisible character in a cell."""
+    import unicodedata
+
+    return f"U+{ord(ch):04X}（{unicodedata.name(ch, '控制字符')}）"
+
+
+def _clean_name(name: str) -> str:
+    """A sheet or file name as a person reads it: NFKC, no spaces or invisible characters, and no
+    表/数据 suffix (项目表 is the 项目 sheet)."""
+    import unicodedata
+
+    t = _FORBIDDEN.sub("", unicodedata.normalize("NFKC", name))
+    t = re.sub(r"\s+", "", t)
+    for suffix in ("工作表", "数据表", "表", "数据"):
+        if t.endswith(suffix) and t[: -len(suffix)] in SPEC:
+            return t[: -len(suffix)]
+    return t
+
+
+def _sheet_role(file: str, name: str, hidden: bool, sheets: Sheets, kind: str = "工作表") -> str | None:
+    """The spec name a sheet (or CSV file) is imported as, or None; a name that nearly matches is an
+    error (the user believes it imported), a visible unknown sheet a warning, a hidden one an error
+    when it is a data sheet (a person cannot see what would be imported)."""
+    if name in SPEC:
+        if hidden:
+            raise ImportRejected([Problem(file, name, None, None, f"工作表「{name}」在Excel中被隐藏：隐藏的工作表看不到内容，"
+                                                               "不予导入；请取消隐藏并核对后再导入，或删除该工作表")])
+        return name
+    clean = _clean_name(name)
+    if clean in SPEC:
+        raise ImportRejected([Problem(file, name, None, None, f"{kind}名「{name}」不是规定的名称，请改名为「{clean}」后再导入"
+                                                           "（名称须与模板完全一致，不能有空格或多余的字）")])
+    if not hidden and name != INFO_SHEET:
+        sheets.warnings.append(Problem(file, name, None, None, f"{kind}「{name}」未导入：可导入的{kind}为{'、'.join(SPEC)}", "警告"))
+    return None
 
 
 def _split_headers(file: str, sheet: str, headers: list[object]) -> tuple[list[str], dict[str, str], list[Problem]]:
+    """Header texts as column names and units. Spaces inside a header are dropped (项目 编码 is
+    项目编码); a repeated header or one holding an invisible character is an error at row 1."""
     names: list[str] = []
     units: dict[str, str] = {}
     problems: list[Problem] = []
-    for h in headers:
-        m = _HEADER.match("" if h is None else str(h))
-        base = m.group(1) if m else str(h)
-        if m and m.group(2):
+    money = {c.name for c in SPEC[sheet].columns if c.money} if sheet in SPEC else set()
+    for i, h in enumerate(headers):
+        text = "" if h is None or (isinstance(h, float) and np.isnan(h)) else str(h)
+        bad = _FORBIDDEN.search(text)
+        if bad:
+            problems.append(Problem(file, sheet, 1, _FORBIDDEN.sub("", text).strip() or f"第{i + 1}列",
+                                    f"表头含有不可见字符{describe_char(bad.group())}，请删除后重新导入"))
+        text = re.sub(r"\s+", "", _FORBIDDEN.sub("", text))
+        m = _UNIT_HEADER.match(text)
+        base = text
+        if m and (m.group(1) in money or m.group(2) in ("万元", "元")):
+            base = m.group(1)
             units[base] = m.group(2)
         if base and base in names:
-            problems.append(Problem(file, sheet, 1, base, "表头重复"))
+            problems.append(Problem(file, sheet, 1, base, f"表头「{base}」重复（第{names.index(base) + 1}列和第{i + 1}列），每列只能出现一次"))
+            base = ""  # the second copy is not read
         names.append(base)
     return names, units, problems
 
 
-def _read_xlsx(path: Path) -> dict[str, RawSheet]:
-    """Values through calamine (Rust; 25× openpyxl's read-only mode on a large sheet); the 指标进度
-    sheet through openpyxl, the one reader that also gives each cell's number format, which is how
-    an Excel percent cell (0.95 shown as 95%) is told from the number 0.95."""
+_UNIT_HEADER = re.compile(r"^(.*?)[（(]([^()（）]*)[)）]$")
+
+
+def _read_xlsx(path: Path) -> Sheets:
+    """Values through calamine (Rust; 25× openpyxl's read-only mode on a large sheet), after
+    monitor/xlsx_scan.py has checked the file against the limits and noted what calamine does not
+    say: hidden rows, Excel error values, formulas without a result, and percent-formatted cells
+    (0.95 shown as 95%)."""
     from python_calamine import CalamineWorkbook
 
+    from . import xlsx_scan
+
+    sheets = Sheets()
+    scans = xlsx_scan.scan(path, lambda name: name in SPEC)
+    roles = {s.name: _sheet_role(path.name, s.name, s.state != "visible", sheets) for s in scans}
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001 - calamine raises several error types for a damaged file
-        raise ImportRejected([Problem(path.name, "—", None, None, f"无法打开工作簿：{exc}")]) from exc
-    out: dict[str, RawSheet] = {}
-    problems: list[Problem] = []
-    for name in book.sheet_names:
-        if name not in SPEC:
+        raise ImportRejected([Problem(path.name, "—", None, None, "工作簿已损坏，无法读取；请在Excel中打开并另存为 .xlsx 后再导入")]) from exc
+    for scan in scans:
+        name = roles.get(scan.name)
+        if name is None:
             continue
-        if name == "指标进度":
-            rows, pct = _rows_with_formats(path, name)
-        else:
-            rows, pct = book.get_sheet_by_name(name).to_python(skip_empty_area=False), None
-        raw, hp = _sheet_from_rows(path.name, name, rows, pct)
-        problems += hp
-        out[name] = raw
-    if problems:
-        raise ImportRejected(problems)
-    return out
+        try:
+            rows = book.get_sheet_by_name(scan.name).to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001 - as above
+            raise ImportRejected([Problem(path.name, name, None, None, "工作表已损坏，无法读取；请在Excel中打开并另存为 .xlsx 后再导入")]) from exc
+        sheets[name] = _sheet_from_rows(path.name, name, rows, scan)
+    return sheets
 
 
-def _rows_with_formats(path: Path, sheet: str) -> tuple[list[list[object]], list[list[bool]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise ImportRejected([Problem(path.name, sheet, None, None, f"无法打开工作簿：{exc}")]) from exc
-    try:
-        rows: list[list[object]] = []
-        pct: list[list[bool]] = []
-        for row in wb[sheet].iter_rows():
-            rows.append([getattr(c, "value", None) for c in row])
-            pct.append(["%" in (getattr(c, "number_format", "") or "") for c in row])
-        return rows, pct
-    finally:
-        wb.close()
-
-
-def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]],
-                     pct: list[list[bool]] | None) -> tuple[RawSheet, list[Problem]]:
-    """A sheet's rows (header first) as a RawSheet keeping each row's spreadsheet row number."""
+def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]], scan: SheetScan | None = None) -> RawSheet:
+    """A sheet's rows (header first) as a RawSheet keeping each row's spreadsheet row number; what
+    the header and the scan found wrong is in its `problems`, for validation to report with the rest."""
     if not rows:
-        return RawSheet(file, sheet, pd.DataFrame(), np.array([], dtype=np.int64)), []
+        return RawSheet(file, sheet, pd.DataFrame(), np.array([], dtype=np.int64))
     names, units, problems = _split_headers(file, sheet, list(rows[0]))
     width = len(names)
     values = [tuple(v[:width]) + (None,) * (width - len(v)) for v in rows[1:]]
     frame = pd.DataFrame(values, columns=range(width), dtype=object)
+    percent: dict[str, np.ndarray] = {}
+    raw_errors: list[Problem] = []
+    if scan is not None:
+        # calamine's rows start at A1 (skip_empty_area=False): Excel row r is frame row r - 2
+        n = len(frame)
+        if len(scan.percent_rows):
+            pr = np.frombuffer(scan.percent_rows, dtype=np.int64) - 2
+            pc_ = np.frombuffer(scan.percent_cols, dtype=np.int64) - 1
+            for i, nm in enumerate(names):
+                if nm in ("实际完成值", "本阶段目标值"):
+                    flags = np.zeros(n, dtype=bool)
+                    hit = pr[(pc_ == i) & (pr >= 0) & (pr < n)]
+                    flags[hit] = True
+                    percent[nm] = flags
+        for r, c, err in scan.errors:
+            col = names[c - 1] if 0 < c <= width and names[c - 1] else None
+            raw_errors.append(Problem(file, sheet, r, col, f"单元格为Excel错误值「{err}」，请检查公式或改为数值后再导入"))
+        for r, c in scan.no_value:
+            col = names[c - 1] if 0 < c <= width and names[c - 1] else None
+            raw_errors.append(Problem(file, sheet, r, col, "单元格是公式，但文件中没有保存计算结果（文件可能由其他软件生成）；"
+                                                          "请在Excel中打开、确认计算后保存，或把公式粘贴为数值后再导入"))
     frame.columns = names
     frame = frame.loc[:, [n for n in names if n]]
     numbers = np.arange(2, len(frame) + 2)
     keep = ~frame.map(_is_blank).all(axis=1).to_numpy() if len(frame) else np.array([], dtype=bool)
-    percent: dict[str, np.ndarray] = {}
-    if pct is not None and len(pct) > 1:
-        flags = pd.DataFrame([tuple(p[:width]) + (False,) * (width - len(p)) for p in pct[1:]])
-        for i, n in enumerate(names):
-            if n in ("实际完成值", "本阶段目标值") and i in flags.columns:
-                percent[n] = flags[i].to_numpy(dtype=bool)[keep]
-    frame = _normalise(frame[keep].reset_index(drop=True))
-    return RawSheet(file, sheet, frame, numbers[keep], units, percent), problems
+    percent = {k: v[keep] for k, v in percent.items()}
+    raw = RawSheet(file, sheet, _normalise(frame[keep].reset_index(drop=True)), numbers[keep], units, percent)
+    raw.problems = problems + raw_errors
+    raw.head = [list(r) for r in rows[:11]]
+    if scan is not None and scan.hidden_rows:
+        hidden = sorted(set(raw.rows.tolist()) & scan.hidden_rows)
+        if hidden:
+            shown = "、".join(str(r) for r in hidden[:20]) + ("等" if len(hidden) > 20 else "")
+            raw.notes.append(Problem(file, sheet, hidden[0], None, f"第{shown}行（共{len(hidden)}行）在Excel中被隐藏或被筛选掉，"
+                                                                  "已一并导入；如不应导入，请删除这些行后重新导入", "警告"))
+    return raw
 
 
-def _read_csv_dir(folder: Path, only: Path | None = None) -> dict[str, RawSheet]:
-    out: dict[str, RawSheet] = {}
+class _CsvProblem(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+def _read_csv_dir(folder: Path, only: Path | None = None) -> Sheets:
+    sheets = Sheets()
     problems: list[Problem] = []
     files = [only] if only else sorted(folder.glob("*.csv"))
     for f in files:
-        sheet = f.stem
-        if sheet not in SPEC:
+        sheet = _sheet_role(f.name, f.stem, False, sheets, "CSV文件") if only is None else _single_csv_role(f)
+        if sheet is None:
             continue
-        frame = None
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                frame = pd.read_csv(f, dtype=str, keep_default_na=False, encoding=enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        if frame is None:
-            problems.append(Problem(f.name, sheet, None, None, "无法识别文件编码，请另存为 UTF-8 编码的 CSV"))
-            continue
-        names, units, hp = _split_headers(f.name, sheet, list(frame.columns))
-        problems += hp
-        frame.columns = names
-        out[sheet] = RawSheet(f.name, sheet, _normalise(frame), np.arange(2, len(frame) + 2), units)
+        try:
+            sheets[sheet] = _read_csv(f, sheet)
+        except _CsvProblem as exc:
+            problems.append(exc.problem)
     if problems:
         raise ImportRejected(problems)
-    return out
+    if only is not None and not sheets:
+        raise ImportRejected([Problem(only.name, "—", None, None, f"CSV文件名应为工作表名，如「月度支出.csv」（可导入：{'、'.join(SPEC)}）")])
+    return sheets
+
+
+def _single_csv_role(f: Path) -> str | None:
+    if f.stem in SPEC:
+        return f.stem
+    clean = _clean_name(f.stem)
+    if clean in SPEC:
+        raise ImportRejected([Problem(f.name, f.stem, None, None, f"CSV文件名「{f.name}」不是规定的名称，请改名为「{clean}.csv」后再导入")])
+    return None
+
+
+BOMS = {b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16", b"\xef\xbb\xbf": "UTF-8"}
+
+
+def _read_csv(f: Path, sheet: str) -> RawSheet:
+    """One CSV file, checked before pandas reads it: size, rows (line breaks counted in one
+    streaming pass), NUL bytes, and an encoding named when it is not UTF-8 or GB18030."""
+    def bad(message: str, row: int | None = None, column: str | None = None) -> _CsvProblem:
+        return _CsvProblem(Problem(f.name, sheet, row, column, message))
+
+    size = f.stat().st_size
+    if size == 0:
+        raise bad("文件是空的（0字节），没有表头也没有数据")
+    if size > limits.MAX_CSV_BYTES:
+        raise bad(f"文件大小为{size / limits.MB:,.0f} MB，超过上限{limits.MAX_CSV_BYTES // limits.MB} MB；请拆分后导入")
+    lines, nul_at, head = 0, -1, b""
+    with open(f, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            if not head:
+                head = chunk[:65536]
+            if nul_at < 0 and (k := chunk.find(b"\x00")) >= 0:
+                nul_at = lines + chunk.count(b"\n", 0, k) + 1
+            lines += chunk.count(b"\n")
+            if lines > limits.MAX_CSV_ROWS:
+                raise bad(f"文件超过{limits.MAX_CSV_ROWS:,}行的上限；请按部门或年度拆分后导入")
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (nul_at > 0 and head.count(b"\x00") > len(head) // 4):
+        raise bad("文件是UTF-16（Unicode）编码，请在Excel中另存为“CSV UTF-8（逗号分隔）”后再导入")
+    if nul_at > 0:
+        raise bad("文件含有NUL空字符（\\x00），不是正常的文本文件或已损坏；请用Excel重新另存为CSV", nul_at)
+    encoding = _csv_encoding(f.name, sheet, head)
+    try:
+        try:
+            frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            if encoding == "gb18030":
+                raise
+            # the first 64 KB were UTF-8 (plain ASCII, say) and the rest is not: GB18030 as before
+            frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, encoding="gb18030")
+    except UnicodeDecodeError as exc:
+        raise bad("文件中有无法按UTF-8或GB18030解码的字节（可能混用了多种编码或已损坏）；请另存为UTF-8编码的CSV") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise bad("文件是空的，没有表头") from exc
+    except pd.errors.ParserError as exc:
+        raise _csv_parser_problem(f.name, sheet, str(exc)) from exc
+    if frame.empty:
+        raise bad("文件是空的，没有表头")
+    head_rows = frame.head(11).to_numpy(dtype=object).tolist()
+    names, units, hp = _split_headers(f.name, sheet, list(frame.iloc[0]))
+    frame = frame.iloc[1:].reset_index(drop=True)
+    frame.columns = range(len(names))
+    frame = frame.loc[:, [i for i, n in enumerate(names) if n]]
+    frame.columns = [n for n in names if n]
+    raw = RawSheet(f.name, sheet, _normalise(frame), np.arange(2, len(frame) + 2), units)
+    raw.problems = hp
+    raw.head = head_rows
+    return raw
+
+
+def _csv_encoding(file: str, sheet: str, head: bytes) -> str:
+    """utf-8-sig or gb18030; another encoding is named rather than read as garbage: GB18030
+    decodes nearly any bytes, so a Big5 file would otherwise read as nonsense headers."""
+    cut = head[: head.rfind(b"\n") + 1] or head  # whole lines only: a character is never split
+    try:
+        cut.decode("utf-8")
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    known = {c.name for c in SPEC[sheet].columns}
+    try:
+        header = cut.decode("gb18030").splitlines()[0] if cut else ""
+    except UnicodeDecodeError:
+        header = ""
+    if any(k in header for k in known):
+        return "gb18030"
+    for enc, label in (("big5", "繁体中文Big5"), ("shift_jis", "日文Shift-JIS"), ("euc_kr", "韩文EUC-KR")):
+        try:
+            if any(k in cut.decode(enc).splitlines()[0] for k in known):
+                raise _CsvProblem(Problem(file, sheet, None, None, f"文件是{label}编码，不能按简体中文读取；请另存为UTF-8编码的CSV后再导入"))
+        except (UnicodeDecodeError, IndexError):
+            continue
+    if header:
+        return "gb18030"  # the header check that follows names the problem if the text is garbage
+    raise _CsvProblem(Problem(file, sheet, None, None, "无法识别文件编码，请另存为UTF-8编码的CSV"))
+
+
+def _csv_parser_problem(file: str, sheet: str, text: str) -> _CsvProblem:
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if m:
+        return _CsvProblem(Problem(file, sheet, int(m.group(2)), None,
+                                   f"这一行有{m.group(3)}个字段，比表头的{m.group(1)}个多（可能有未加引号的英文逗号）；"
+                                   "请把含逗号的内容用英文双引号括起来，或删除多余的逗号"))
+    m = re.search(r"EOF inside string starting at row (\d+)", text)
+    if m:
+        return _CsvProblem(Problem(file, sheet, int(m.group(1)) + 1, None,
+                                   "从这一行起有一个英文双引号没有配对（引号未闭合），其后内容无法分行；请检查并补全或删除该引号"))
+    return _CsvProblem(Problem(file, sheet, None, None, "CSV格式有误，无法分列；请用Excel打开后另存为“CSV UTF-8（逗号分隔）”"))
 
 
 def _is_blank(v: object) -> bool:
@@ -259,20 +489,38 @@ class _Checker:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self.total_errors = 0
+        self.flagged: set[tuple[str, int, str | None]] = set()  # cells already reported while reading
 
     def error(self, raw: RawSheet, rows: np.ndarray | list[int], column: str | None, message: str) -> None:
         for r in list(rows):
+            if self.flagged and (raw.sheet, int(r), column) in self.flagged:
+                continue  # an Excel error value already named: no second message for the same cell
             self.total_errors += 1
             if len(self.errors) < MAX_PROBLEMS:
                 self.errors.append(Problem(raw.file, raw.sheet, int(r), column, message))
+
+    def add(self, problems: list[Problem]) -> None:
+        for p in problems:
+            if p.severity == "警告":
+                if len(self.warnings) < MAX_PROBLEMS:
+                    self.warnings.append(p)
+                continue
+            self.total_errors += 1
+            if p.row is not None:
+                self.flagged.add((p.sheet, p.row, p.column))
+            if len(self.errors) < MAX_PROBLEMS:
+                self.errors.append(p)
 
     def warn(self, raw: RawSheet, row: int | None, column: str | None, message: str) -> None:
         if len(self.warnings) < MAX_PROBLEMS:
             self.warnings.append(Problem(raw.file, raw.sheet, row, column, message, "警告"))
 
     def convert(self, raw: RawSheet, column: str, fn: Callable[[object], object], what: str,
-                required: bool = True) -> pd.Series:
-        """Apply fn to each distinct value of a column; a failure is an error at every row holding it."""
+                required: bool = True, limit: int = limits.MAX_TEXT_CHARS) -> pd.Series:
+        """Apply fn to each distinct value of a column; a failure is an error at every row holding it.
+
+        Each distinct text is first checked for what no cell may hold (cell_problem): an Excel error
+        value, a control or invisible character, more than `limit` characters."""
         n = len(raw.frame)
         if column not in raw.frame.columns:
             return pd.Series([None] * n, dtype=object)
@@ -282,6 +530,8 @@ class _Checker:
         results = np.empty(len(uniques) + 1, dtype=object)  # the extra last slot answers code -1
         for i, v in enumerate(uniques):
             try:
+                if isinstance(v, str) and (problem := cell_problem(v, limit)):
+                    raise ValueError(problem)
                 results[i] = fn(v)
             except (ValueError, InvalidOperation, TargetParseError, TypeError) as exc:
                 results[i] = None
@@ -289,10 +539,37 @@ class _Checker:
         return pd.Series(results[codes], dtype=object)
 
 
+_EXCEL_ERRORS = frozenset(EXCEL_ERRORS)
+
+
+def cell_problem(text: str, limit: int = limits.MAX_TEXT_CHARS) -> str | None:
+    """What no cell may hold, in Chinese, or None."""
+    if text.isascii() and text.isprintable():  # most cells, at C speed: no control character can be there
+        if text[:1] == "#" and text in _EXCEL_ERRORS:
+            return f"单元格为Excel错误值「{text}」，请检查公式或改为数值后再导入"
+        return None if len(text) <= limit else f"内容有{len(text):,}个字符，超过上限{limit:,}个字符"
+    if text in _EXCEL_ERRORS:
+        return f"单元格为Excel错误值「{text}」，请检查公式或改为数值后再导入"
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        return f"含有控制字符或不可见字符{describe_char(bad.group())}（第{bad.start() + 1}个字符），请删除后重新导入"
+    if len(text) > limit:
+        return f"内容有{len(text):,}个字符，超过上限{limit:,}个字符"
+    return None
+
+
 def _text(v: object) -> str:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return str(v).strip()
+
+
+def _code(v: object) -> str:
+    """A project code: a short identifier, no space inside (a look-alike code would be a new project)."""
+    t = _text(v)
+    if _CODE_SPACE.search(t):
+        raise ValueError(f"项目编码「{t}」中间有空格，编码不能含空格")
+    return t
 
 
 def _year(v: object) -> int:
@@ -316,6 +593,18 @@ def _month(v: object) -> int:
     return int(d)
 
 
+def number_hint(v: object) -> str:
+    """Why a text that looks like a number was not taken as one."""
+    t = str(v)
+    if "_" in t:
+        return "：数字中不能有下划线"
+    if any(c.isdigit() and not ("0" <= c <= "9" or "０" <= c <= "９") for c in t):
+        return "：只能使用0-9的数字（含有其他文字的数字符号）"
+    if re.fullmatch(r"[+-]?[0-9]{1,3}(\.[0-9]{3})+,[0-9]+", t.strip()):
+        return "：小数点应写成“.”，千分位用“,”（如 1,234.56）"
+    return ""
+
+
 def _money_fn(unit: str, allow_negative: bool) -> Callable[[object], int]:
     scale = Decimal(FEN_PER_WAN) if unit == "万元" else Decimal(100)
 
@@ -323,17 +612,26 @@ def _money_fn(unit: str, allow_negative: bool) -> Callable[[object], int]:
         try:
             d = to_decimal(v)
         except InvalidOperation as exc:
-            raise ValueError(f"金额应为数字（单位{unit}），而不是「{v}」") from exc
+            raise ValueError(f"金额应为数字（单位{unit}），而不是「{v}」{number_hint(v)}") from exc
         if d < 0 and not allow_negative:
             raise ValueError(f"金额不能为负数：「{v}」")
         fen = d * scale
         if fen != fen.to_integral_value():
             raise ValueError(f"金额「{v}」{unit}精确到分以下，请核对单位（{unit}最多{6 if unit == '万元' else 2}位小数）")
-        if abs(fen) >= Decimal(10) ** 15:
-            raise ValueError(f"金额「{v}」{unit}过大")
+        if abs(fen) > MAX_AMOUNT_FEN:
+            raise ValueError(_too_large(d, unit))
         return int(fen)
 
     return conv
+
+
+MAX_AMOUNT_FEN = int(limits.MAX_AMOUNT_WAN * FEN_PER_WAN)
+
+
+def _too_large(d: Decimal, unit: str) -> str:
+    shown = f"{d:,}{unit}" + ("" if unit == "万元" else f"（{d / 10_000:,}万元）")
+    return (f"金额{shown}超过单个金额的上限{limits.MAX_AMOUNT_WAN:,}万元（1万亿元），无法计算；"
+            "请核对单位（万元/元）和数字位数")
 
 
 _PLAIN_AMOUNT = r"^(?P<sign>-?)(?P<whole>\d{1,12})(?:\.(?P<frac>\d{1,6}))?$"
@@ -361,6 +659,8 @@ def _money_column(chk: _Checker, raw: RawSheet, column: str, what: str, required
     frac = pc.cast(pc.utf8_rpad(pc.struct_field(m, "frac"), digits, "0"), pa.int64())
     fen = pc.add(pc.multiply(whole, 10**digits), frac)
     fen = pc.if_else(negative, pc.negate(fen), fen)
+    # beyond the limit: to the per-value converter, which names the limit
+    ok = pc.and_(ok, pc.fill_null(pc.less_equal(pc.abs(fen), MAX_AMOUNT_FEN), False))
     out = pd.Series(pc.if_else(ok, fen, None).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
     rest = ~ok.to_numpy(zero_copy_only=False)
     if rest.any():
@@ -417,20 +717,46 @@ def _micro(d: Decimal | None) -> int | None:
 def _missing_columns(raw: RawSheet, chk: _Checker) -> bool:
     spec = SPEC[raw.sheet]
     missing = [c.name for c in spec.columns if c.required and c.name not in raw.frame.columns]
+    if missing and not any(c.name in raw.frame.columns for c in spec.columns):
+        chk.error(raw, [1], None, _header_diagnosis(raw))  # one message for a header not read at all
+        return True
+    unknown = [c for c in raw.frame.columns if c not in SPEC_COLUMNS[raw.sheet]]
     for c in missing:
-        chk.error(raw, [1], c, f"缺少必填列「{c}」")
+        near = next((u for u in unknown if c in str(u)), None)
+        hint = f"：表头「{near}」无法识别，列名应为「{c}」" if near else ""
+        chk.error(raw, [1], c, f"缺少必填列「{c}」{hint}")
     for c in spec.columns:
         if c.money and raw.units.get(c.name) not in (None, "万元", "元"):
-            chk.error(raw, [1], c.name, "金额列的单位只能是(万元)或(元)")
+            chk.error(raw, [1], c.name, f"金额列的单位只能是(万元)或(元)，而不是({raw.units[c.name]})")
     return bool(missing)
 
 
-def _duplicates(raw: RawSheet, chk: _Checker, frame: pd.DataFrame, keys: list[str], columns: str) -> None:
+def _header_diagnosis(raw: RawSheet) -> str:
+    """Why no known column was found: a title row above the header, another delimiter, or an encoding."""
+    spec = SPEC[raw.sheet]
+    names = {c.name for c in spec.columns}
+    headers = [str(h) for h in raw.frame.columns]
+    if raw.file.lower().endswith(".csv") and len(headers) == 1:
+        for sep, label in ((";", "分号"), ("\t", "制表符"), ("|", "竖线")):
+            if sep in headers[0]:
+                return f"列之间用{label}分隔，应为英文逗号；请在Excel中另存为“CSV UTF-8（逗号分隔）”"
+    for i, row in enumerate(raw.head[1:], start=2):
+        if sum(1 for v in row if isinstance(v, str) and _UNIT_HEADER.sub(r"\1", v.replace(" ", "")) in names) >= 2:
+            return f"表头应在第1行，而第{i}行看起来才是表头；请删除表头上方的标题行或空行后再导入"
+    shown = "、".join(h for h in headers[:5] if h)
+    return (f"第1行没有任何规定的列名（应有{'、'.join(c.name for c in spec.columns if c.required)}等"
+            + (f"，实际为「{shown}」" if shown else "") + "）。若文字是乱码，文件可能不是UTF-8或GB18030编码，请另存为UTF-8编码的CSV；"
+            "若表头不在第1行，请删除上方的标题行")
+
+
+def _duplicates(raw: RawSheet, chk: _Checker, frame: pd.DataFrame, keys: list[str], columns: str) -> np.ndarray:
+    """Rows repeating an earlier row's key are errors pointing at the first; returns that mask."""
     dup = frame.duplicated(keys, keep="first").to_numpy()
     if dup.any():
         first = frame.drop_duplicates(keys).assign(_row=raw.rows[~dup]).set_index(keys)["_row"]
         for r, key in zip(raw.rows[dup], frame.loc[dup, keys].itertuples(index=False), strict=False):
             chk.error(raw, [r], columns, f"与第{first.loc[tuple(key)] if len(keys) > 1 else first.loc[key[0]]}行重复（{'、'.join(str(k) for k in key)}）")
+    return dup
 
 
 # -- the sheets --------------------------------------------------------------------------------
@@ -438,10 +764,10 @@ def _projects(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     c = chk.convert
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
-        "department_name": c(raw, "部门名称", _text, "部门名称"),
-        "unit_name": c(raw, "单位名称", _text, "单位名称"),
-        "project_code": c(raw, "项目编码", _text, "项目编码"),
-        "project_name": c(raw, "项目名称", _text, "项目名称"),
+        "department_name": c(raw, "部门名称", _text, "部门名称", limit=limits.MAX_NAME_CHARS),
+        "unit_name": c(raw, "单位名称", _text, "单位名称", limit=limits.MAX_NAME_CHARS),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
+        "project_name": c(raw, "项目名称", _text, "项目名称", limit=limits.MAX_NAME_CHARS),
         "start_date": c(raw, "开始日期", _date, "开始日期", False),
         "end_date": c(raw, "结束日期", _date, "结束日期", False),
         "budget_initial": _money_column(chk, raw, "年初预算", "年初预算", True, False),
@@ -462,7 +788,7 @@ def _monthly(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     c = chk.convert
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
-        "project_code": c(raw, "项目编码", _text, "项目编码"),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
         "month": c(raw, "月份", _month, "月份"),
         "spent": _money_column(chk, raw, "支出金额", "支出金额", True, True),
         "arrived": _money_column(chk, raw, "到位资金", "到位资金", False, True),
@@ -480,18 +806,18 @@ def _monthly(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
 def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     c = chk.convert
     targets = c(raw, "年度指标值", parse_target, "年度指标值")
-    level2 = c(raw, "二级指标", _text, "二级指标")
+    level2 = c(raw, "二级指标", _text, "二级指标", limit=limits.MAX_NAME_CHARS)
     nature_override = c(raw, "指标性质", lambda v: _choice(tuple(NATURE_WORDS), "指标性质")(v), "指标性质", False)
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
-        "project_code": c(raw, "项目编码", _text, "项目编码"),
-        "name": c(raw, "三级指标", _text, "三级指标"),
-        "level1": c(raw, "一级指标", _text, "一级指标"),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
+        "name": c(raw, "三级指标", _text, "三级指标", limit=limits.MAX_NAME_CHARS),
+        "level1": c(raw, "一级指标", _text, "一级指标", limit=limits.MAX_NAME_CHARS),
         "level2": level2,
         "weight": c(raw, "权重", _weight, "权重", False),
         "adjust_type": c(raw, "调整类型", _choice(ADJUST_TYPES, "调整类型"), "调整类型", False).fillna("原指标"),
         "explanation": c(raw, "指标解释", _text, "指标解释", False),
-        "original_name": c(raw, "原指标名称", _text, "原指标名称", False),
+        "original_name": c(raw, "原指标名称", _text, "原指标名称", False, limits.MAX_NAME_CHARS),
         "original_target": c(raw, "原指标值", _text, "原指标值", False),
     })
     codes, uniques = pd.factorize(targets.map(id))
@@ -515,7 +841,7 @@ def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     if len(bad_q):
         chk.error(raw, raw.rows[bad_q], "指标性质", "指标性质与指标值不符：定性指标的指标值为文字，定量指标的指标值为数值")
     f["seq"] = np.arange(len(f), dtype=np.int64)
-    _duplicates(raw, chk, f, ["year", "project_code", "name"], "三级指标")
+    f.attrs["first"] = ~_duplicates(raw, chk, f, ["year", "project_code", "name"], "三级指标")
     f.attrs["targets"] = targets
     return f
 
@@ -525,16 +851,17 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFra
     c = chk.convert
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
-        "project_code": c(raw, "项目编码", _text, "项目编码"),
-        "indicator_name": c(raw, "三级指标", _text, "三级指标"),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
+        "indicator_name": c(raw, "三级指标", _text, "三级指标", limit=limits.MAX_NAME_CHARS),
         "month": c(raw, "月份", _month, "月份"),
     })
     _duplicates(raw, chk, f, ["year", "project_code", "indicator_name", "month"], "月份")
     n = len(f)
     keyed = f[["year", "project_code", "indicator_name"]].astype(object).merge(
-        targets.rename(columns={"name": "indicator_name"}), how="left", on=["year", "project_code", "indicator_name"])
+        targets.rename(columns={"name": "indicator_name"}).assign(_listed=True), how="left", on=["year", "project_code", "indicator_name"])
     target = keyed["target"].to_numpy(dtype=object)
-    unknown = pd.isna(keyed["target"]).to_numpy() & f["year"].notna().to_numpy() & f["project_code"].notna().to_numpy() & f["indicator_name"].notna().to_numpy()
+    listed = keyed["_listed"].notna().to_numpy() if "_listed" in keyed.columns else np.zeros(n, dtype=bool)
+    unknown = ~listed & f["year"].notna().to_numpy() & f["project_code"].notna().to_numpy() & f["indicator_name"].notna().to_numpy()
     for r, code, name in zip(raw.rows[unknown], f.loc[unknown, "project_code"], f.loc[unknown, "indicator_name"], strict=False):
         chk.error(raw, [r], "三级指标", f"项目「{code}」没有名为「{name}」的绩效指标（请先在「绩效指标」表中填写）")
     for column, prefix in (("本阶段目标值", "stage"), ("实际完成值", "actual")):
@@ -551,6 +878,8 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFra
             status_g = np.empty(len(first), dtype=object)
             for g, i in enumerate(first):
                 try:
+                    if isinstance(v_todo[i], str) and (problem := cell_problem(v_todo[i], limits.MAX_NAME_CHARS)):
+                        raise ValueError(problem)
                     a = parse_actual(v_todo[i], t_todo[i], bool(p_todo[i]))
                     texts_g[g], micro_g[g], status_g[g] = a.text, _micro(a.value), a.status
                 except (TargetParseError, InvalidOperation, ValueError) as exc:
@@ -571,8 +900,8 @@ def _notes(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     c = chk.convert
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
-        "project_code": c(raw, "项目编码", _text, "项目编码"),
-        "indicator_name": c(raw, "三级指标", _text, "三级指标", False).fillna(""),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
+        "indicator_name": c(raw, "三级指标", _text, "三级指标", False, limits.MAX_NAME_CHARS).fillna(""),
         "month": c(raw, "月份", _month, "月份"),
         "problem": c(raw, "问题", _text, "问题", False),
         "causes": c(raw, "偏差原因", _causes, "偏差原因", False).fillna(""),
@@ -580,7 +909,7 @@ def _notes(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
         "likelihood": c(raw, "完成目标可能性", _choice(LIKELIHOODS, "完成目标可能性"), "完成目标可能性", False),
         "measure": c(raw, "纠偏措施", _text, "纠偏措施", False),
         "measure_type": c(raw, "措施类型", _choice(MEASURE_TYPES, "措施类型"), "措施类型", False),
-        "owner": c(raw, "责任人", _text, "责任人", False),
+        "owner": c(raw, "责任人", _text, "责任人", False, limits.MAX_NAME_CHARS),
         "due_month": c(raw, "完成时限", _month, "完成时限", False),
         "status": c(raw, "措施状态", _choice(MEASURE_STATUSES, "措施状态"), "措施状态", False),
     })
@@ -595,8 +924,12 @@ def _notes(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
 def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.DataFrame], _Checker]:
     chk = _Checker()
     frames: dict[str, pd.DataFrame] = {}
+    chk.add(getattr(sheets, "warnings", []))
+    for raw in sheets.values():
+        chk.add(raw.problems + raw.notes)
+        _drop_examples(raw, chk)
     if not any(name in sheets for name in SPEC):
-        file = next(iter(sheets.values())).file if sheets else "—"
+        file = getattr(sheets, "file", None) or next(iter(sheets.values()), RawSheet("—", "—", pd.DataFrame(), np.array([]))).file
         chk.error(RawSheet(file, "—", pd.DataFrame(), np.array([])), [1], None,
                   f"没有找到可导入的工作表，工作表应命名为：{'、'.join(SPEC)}")
         return frames, chk
@@ -607,8 +940,11 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
     known = store.df("SELECT year, project_code, budget_initial, budget_adjusted FROM projects")
     known["budget_fen"] = (known["budget_adjusted"].astype(object).map(lambda d: int(d * 100)) if len(known) else [])
     known = known[["year", "project_code", "budget_fen"]]
+    stored = known
     if "projects" in frames:
         inc = frames["projects"][["year", "project_code", "budget_adjusted"]].rename(columns={"budget_adjusted": "budget_fen"})
+        # a repeated project row is an error already; one row per key keeps the joins below one-to-one
+        inc = inc.drop_duplicates(["year", "project_code"], keep="first")
         known = pd.concat([known[~_key_in(known, inc, ["year", "project_code"])], inc], ignore_index=True)
 
     def check_project(raw: RawSheet, frame: pd.DataFrame) -> None:
@@ -645,9 +981,12 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
                                 "name": db["name"].astype(object), "target": db["target_text"].map(parsed).astype(object)})
         if "indicators" in frames:
             inc = frames["indicators"]
-            inc_t = pd.DataFrame({"year": inc["year"], "project_code": inc["project_code"], "name": inc["name"],
-                                  "target": inc.attrs["targets"]}).dropna()
-            known_t = pd.concat([known_t[~_key_in(known_t, inc_t, ["year", "project_code", "name"])], inc_t], ignore_index=True)
+            # one row per indicator (a repeated one is an error already); an indicator whose own row has
+            # an error keeps its key with no target, so its progress rows are not reported as unknown
+            inc_all = pd.DataFrame({"year": inc["year"], "project_code": inc["project_code"], "name": inc["name"],
+                                    "target": inc.attrs["targets"]})[inc.attrs["first"]]
+            inc_all = inc_all[inc_all["year"].notna() & inc_all["project_code"].notna() & inc_all["name"].notna()]
+            known_t = pd.concat([known_t[~_key_in(known_t, inc_all, ["year", "project_code", "name"])], inc_all], ignore_index=True)
         frames["progress"] = _progress(raw, chk, known_t)
 
     if "监控说明" in sheets and ok.get("监控说明"):
@@ -656,9 +995,76 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
         check_project(raw, f)
         frames["notes"] = f
 
+    if "projects" in frames:
+        _check_budgets(sheets["项目"], frames, known, stored, chk, store)
     if not chk.total_errors:
         _warn_suspicious(sheets, frames, known, chk, store)
     return frames, chk
+
+
+def _drop_examples(raw: RawSheet, chk: _Checker) -> None:
+    """The template's example rows (first cell 示例…) are never imported; each is named in a warning."""
+    if raw.frame.empty:
+        return
+    first = raw.frame.iloc[:, 0]
+    example = first.astype("string").str.startswith(EXAMPLE_MARK).fillna(False).to_numpy(dtype=bool)
+    if not example.any():
+        return
+    rows = raw.rows[example]
+    shown = "、".join(str(r) for r in rows[:10]) + ("等" if len(rows) > 10 else "")
+    chk.warn(raw, int(rows[0]), None, f"第{shown}行是示例行（第一格以“{EXAMPLE_MARK}”开头），未导入")
+    raw.frame = raw.frame[~example].reset_index(drop=True)
+    raw.rows = raw.rows[~example]
+    raw.percent = {k: v[~example] for k, v in raw.percent.items()}
+
+
+def _check_budgets(raw: RawSheet, frames: dict[str, pd.DataFrame], known: pd.DataFrame, stored: pd.DataFrame,
+                   chk: _Checker, store: Store) -> None:
+    """Budgets that can be stored but not believed: typed in 元 into the 万元 column (490 → 4,900,000),
+    or changed by the 元/万元 factor since the last import — warned; a year whose budgets together
+    pass what the status can add up — refused. Column-wise over the projects."""
+    f = frames["projects"]
+    if f.empty:
+        return
+    rows = raw.rows
+    plausible = int(limits.PLAUSIBLE_BUDGET_WAN * FEN_PER_WAN)
+    for col, label in (("budget_initial", "年初预算"), ("budget_adjusted", "调整后预算")):
+        v = pd.to_numeric(f[col], errors="coerce").to_numpy(dtype="float64")
+        with np.errstate(invalid="ignore"):
+            big = np.flatnonzero(v >= plausible)
+        for i in big[:50]:
+            chk.warn(raw, int(rows[i]), label, f"项目「{f['project_code'].iat[i]}」{label}{fmt_wan(int(v[i]))}（{v[i] / 1e10:,.2f}亿元）异常大，"
+                                                f"请确认金额单位是万元而不是元（490万元应填490）")
+    budget = np.fmax(pd.to_numeric(f["budget_adjusted"], errors="coerce").to_numpy(dtype="float64"),
+                     pd.to_numeric(f["budget_initial"], errors="coerce").to_numpy(dtype="float64"))
+    # spend so far: this import's months where it has them, else what the database holds
+    spent = store.df("SELECT year, project_code, CAST(sum(spent) * 100 AS DOUBLE) AS spent FROM monthly GROUP BY ALL")
+    if "monthly" in frames and not frames["monthly"].empty:
+        inc = frames["monthly"].groupby(["year", "project_code"], as_index=False)["spent"].sum()
+        inc["spent"] = inc["spent"].astype("float64")
+        spent = pd.concat([spent[~_key_in(spent, inc, ["year", "project_code"])], inc], ignore_index=True)
+    key = f[["year", "project_code"]].astype(object)
+    total = key.merge(spent.astype({"year": object, "project_code": object}), how="left", on=["year", "project_code"])["spent"].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = budget / total
+        hit = np.flatnonzero((total > 0) & (factor >= limits.UNIT_FACTOR))
+    for i in hit[:50]:
+        chk.warn(raw, int(rows[i]), "调整后预算", f"项目「{f['project_code'].iat[i]}」预算{fmt_wan(int(budget[i]))}是其已报支出"
+                                                f"{fmt_wan(int(total[i]))}的{factor[i]:,.0f}倍，可能把“元”当成了“万元”填入预算，请核对")
+    budget = pd.to_numeric(f["budget_adjusted"], errors="coerce").to_numpy(dtype="float64")
+    before = key.merge(stored.astype({"year": object, "project_code": object}), how="left", on=["year", "project_code"])["budget_fen"]
+    old = pd.to_numeric(before, errors="coerce").to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        change = np.flatnonzero((old > 0) & (budget > 0) & ((budget >= old * limits.UNIT_FACTOR) | (old >= budget * limits.UNIT_FACTOR)))
+    for i in change[:50]:
+        times = budget[i] / old[i] if budget[i] >= old[i] else old[i] / budget[i]
+        way = "扩大" if budget[i] >= old[i] else "缩小"
+        chk.warn(raw, int(rows[i]), "调整后预算", f"项目「{f['project_code'].iat[i]}」调整后预算由{fmt_wan(int(old[i]))}变为{fmt_wan(int(budget[i]))}，"
+                                                f"{way}了{times:,.0f}倍，可能混用了“元”和“万元”，请核对")
+    sums = known.assign(b=pd.to_numeric(known["budget_fen"], errors="coerce").astype("float64")).groupby("year")["b"].sum()
+    for year, b in sums[sums > float(limits.MAX_YEAR_BUDGET_WAN) * FEN_PER_WAN].items():
+        chk.error(raw, [int(rows[0])], "调整后预算", f"{year}年全部项目调整后预算合计约{b / FEN_PER_WAN:,.0f}万元，超过一个年度的上限"
+                                               f"{limits.MAX_YEAR_BUDGET_WAN:,}万元，无法计算；请核对单位和数字位数")
 
 
 def _key_in(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> pd.Series:
@@ -680,11 +1086,23 @@ def _warn_suspicious(sheets: dict[str, RawSheet], frames: dict[str, pd.DataFrame
     over = totals[totals["spent"].astype("float64") > totals["budget_fen"].astype("float64")]
     for y, code, s, b in over[["year", "project_code", "spent", "budget_fen"]].head(50).itertuples(index=False):
         chk.warn(raw, None, "支出金额", f"项目「{code}」{y}年累计支出{s / FEN_PER_WAN:,.4f}万元，超过预算{b / FEN_PER_WAN:,.4f}万元（超预算，将亮红灯）")
-    months = f.groupby(["year", "project_code"])["month"].agg(["min", "max", "count"])
-    gaps = months[months["max"] != months["count"]].head(50)
-    for (y, code), r in gaps.iterrows():
-        have = set(f.loc[(f["year"] == y) & (f["project_code"] == code), "month"])
-        missing = [m for m in range(1, int(r["max"]) + 1) if m not in have]
+    # a month is missing when neither this file nor the database has it (a file with only October
+    # for a project whose January-September are stored misses nothing); months as bit masks
+    bits = f.assign(bit=np.left_shift(1, f["month"].to_numpy(dtype="int64") - 1))
+    g = bits.groupby(["year", "project_code"], as_index=False).agg(bits=("bit", "sum"), top=("month", "max"))
+    need = np.left_shift(1, g["top"].to_numpy(dtype="int64")) - 1
+    g = g[(g["bits"].to_numpy(dtype="int64") & need) != need]
+    if g.empty:
+        return
+    stored = store.df("""SELECT year, project_code, CAST(bit_or(1 << (month - 1)) AS BIGINT) AS stored FROM monthly
+                         WHERE project_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL""", [g["project_code"].tolist()])
+    g = g.astype({"year": object, "project_code": object}).merge(stored.astype({"year": object, "project_code": object}),
+                                                              how="left", on=["year", "project_code"])
+    have = g["bits"].to_numpy(dtype="int64") | g["stored"].fillna(0).to_numpy(dtype="int64")
+    need = np.left_shift(1, g["top"].to_numpy(dtype="int64")) - 1
+    gaps = g.assign(mask=have)[(have & need) != need]
+    for y, code, mask, top in gaps[["year", "project_code", "mask", "top"]].head(50).itertuples(index=False):
+        missing = [m for m in range(1, int(top) + 1) if not int(mask) >> (m - 1) & 1]
         chk.warn(raw, None, "月份", f"项目「{code}」{y}年缺少{'、'.join(f'{m}月' for m in missing)}的支出数据（如当月无支出请填0）")
 
 
@@ -712,7 +1130,22 @@ def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[P
         keyed = [frames[t][["year", "project_code"]] for t in ("indicators", "progress") if t in frames]
         if keyed:
             store.rekey(con, pd.concat(keyed, ignore_index=True))
-    return ImportReport(counts, warnings or [])
+    return ImportReport(counts, warnings or [], _periods(frames))
+
+
+def _periods(frames: dict[str, pd.DataFrame]) -> dict[int, list[int]]:
+    out: dict[int, set[int]] = {}
+    for table in ("projects", "indicators"):
+        if table in frames:
+            for y in pd.unique(frames[table]["year"].dropna()):
+                out.setdefault(int(y), set())
+    for table in ("monthly", "progress", "notes"):
+        if table in frames and not frames[table].empty:
+            f = frames[table]
+            keys = np.unique(f["year"].to_numpy(dtype="int64") * 100 + f["month"].to_numpy(dtype="int64"))
+            for k in keys:
+                out.setdefault(int(k) // 100, set()).add(int(k) % 100)
+    return {y: sorted(ms) for y, ms in out.items()}
 
 
 MONEY = {"projects": ("budget_initial", "budget_adjusted"), "monthly": ("spent", "arrived", "planned")}
@@ -729,7 +1162,7 @@ def _for_table(table: str, f: pd.DataFrame, con: object) -> pd.DataFrame:
         f["weight"] = pd.array(f["weight"], dtype="Int64")  # hundredths
     if table == "notes":
         # An imported note replaces an earlier one; its version moves on so an open editor notices.
-        existing = con.execute("SELECT year, project_code, indicator_name, month, version FROM notes").df()  # type: ignore[attr-defined]
+        existing = con.execute("SELECT year, project_code, indicator_name, month, version FROM notes").df()
         f = f.merge(existing, on=["year", "project_code", "indicator_name", "month"], how="left")
         f["version"] = f["version"].fillna(0).astype("int64") + 1
         f["updated_at"] = datetime.now().replace(microsecond=0)

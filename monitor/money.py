@@ -7,14 +7,27 @@ percent ("bp" below), the figure a user reads with two decimals.
 
 from __future__ import annotations
 
+import math
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN_PER_YUAN = 100
 FEN_PER_WAN = 1_000_000
 
 
+# A number as written in a cell: ASCII digits, commas only between groups of three (1,234.5; the
+# Chinese comma too), an optional exponent (Excel's shortest text of 0.00001 is 1e-05). Python's
+# Decimal alone would also take "4_90" as 490, Arabic-Indic digits, and "1.234,56" once the comma is
+# dropped as 1.23456 — all refused here. Full-width digits (an IME's full-width mode) are turned into
+# ASCII explicitly, the one normalisation made.
+_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]{1,3}(?:[,，][0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
+
+
 def to_decimal(value: object) -> Decimal:
-    """Decimal from text, int or float; a float goes through its shortest repr (Excel cells)."""
+    """Decimal from text, int or float; a float goes through its shortest repr (Excel cells).
+
+    Text must be a plain number (see _NUMBER); anything else raises InvalidOperation."""
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool):
@@ -22,9 +35,13 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidOperation(repr(value))
         return Decimal(repr(value))
-    text = str(value).strip().replace(",", "").replace("，", "")
-    d = Decimal(text)
+    text = str(value).strip().translate(_FULLWIDTH_DIGITS)
+    if not _NUMBER.fullmatch(text):
+        raise InvalidOperation(text)
+    d = Decimal(text.replace(",", "").replace("，", ""))
     if not d.is_finite():
         raise InvalidOperation(text)
     return d

@@ -152,13 +152,20 @@ def test_amounts_headed_yuan_are_converted(tmp_path: Path, demo_csv: Path) -> No
     assert compute_status(store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")["rate_bp"] == 2746
 
 
-def test_over_budget_and_missing_months_are_imported_with_warnings(demo_store: Store, demo_csv: Path) -> None:
+def test_over_budget_and_missing_months_are_imported_with_warnings(tmp_path: Path, demo_csv: Path) -> None:
     set_cell(demo_csv, "月度支出", 3, "支出金额", "600")  # far above the 490万元 budget, below the mix-up bar
     edit_csv(demo_csv, "月度支出", lambda rows: [r for i, r in enumerate(rows) if i != 5])  # drop a month
-    rep = import_path(demo_store, demo_csv)
+    store = Store(tmp_path / "new.duckdb")
+    rep = import_path(store, demo_csv)
     texts = " ".join(w.message for w in rep.warnings)
-    assert "超过预算" in texts and "缺少" in texts
-    assert compute_status(demo_store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")["level"] == "red"
+    assert "超过预算" in texts and "2023年缺少5月的支出数据" in texts
+    assert compute_status(store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")["level"] == "red"
+
+
+def test_a_month_the_database_already_holds_is_not_called_missing(demo_store: Store, demo_csv: Path) -> None:
+    edit_csv(demo_csv, "月度支出", lambda rows: [rows[0], rows[10]])  # October alone, January-September stored
+    rep = import_path(demo_store, demo_csv)
+    assert not [w for w in rep.warnings if "缺少" in w.message]
 
 
 def workbook_from_csv(folder: Path, out: Path, percent_actuals: bool = False) -> Path:
@@ -220,4 +227,4 @@ def test_a_file_that_is_not_a_workbook_is_rejected_in_chinese(tmp_path: Path, de
     bad = tmp_path / "坏文件.xlsx"
     bad.write_bytes(b"this is not a zip file")
     err = rejected(demo_store, bad)
-    assert err.problems[0].file == "坏文件.xlsx" and "无法打开工作簿" in err.problems[0].message
+    assert err.problems[0].file == "坏文件.xlsx" and "不是有效的 .xlsx 工作簿" in err.problems[0].message

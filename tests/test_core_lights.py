@@ -181,17 +181,17 @@ def test_the_monthly_curve_ends_at_the_rate_the_status_states(tmp_path: Path, de
 
 
 def test_figures_beyond_64_bits_are_computed_exactly_all_the_same(tmp_path: Path) -> None:
-    # 9×10^14 分 (the largest budget an import takes) × 序时进度 × 10000 no longer fits BIGINT, so the
-    # status is computed again in HUGEINT rather than wrapping or going through floats
+    # 10^14 分 (the largest budget an import takes, monitor.limits.MAX_AMOUNT_WAN) × 序时进度 × 10000 no
+    # longer fits BIGINT, so the status is computed again in HUGEINT rather than wrapping or going through floats
     inds = [["P1", "产出指标", "数量指标", "甲", "≥900000000000人"]]
-    store = region(tmp_path, [["P1", "部门甲", "单位甲", "900000000"], ["P2", "部门甲", "单位乙", "100"]],
-                   spent_by("P1", "450000000.000001", 10) + spent_by("P2", "83.33", 10), inds,
+    store = region(tmp_path, [["P1", "部门甲", "单位甲", "99999999"], ["P2", "部门甲", "单位乙", "100"]],
+                   spent_by("P1", "49999999.500001", 10) + spent_by("P2", "83.33", 10), inds,
                    [["P1", "甲", 10, "", "450000000000"]])
     st = compute_status(store, 2023, 10, actor=ADMIN)
     p = st.project("P1")
-    assert (p["spent_fen"], p["rate_bp"], p["gap_bp"], p["ratio_bp"], p["level"]) == (450_000_000_000_001, 5000, 3333, 6000, "yellow")
+    assert (p["spent_fen"], p["rate_bp"], p["gap_bp"], p["ratio_bp"], p["level"]) == (49_999_999_500_001, 5000, 3333, 6000, "yellow")
     assert (st.project("P2")["rate_bp"], st.project("P2")["level"]) == (8333, "green")
-    spent, budget = 450_000_000_000_001 + 83_330_000, 900_000_000_000_000 + 100_000_000  # 分
+    spent, budget = 49_999_999_500_001 + 83_330_000, 99_999_999_000_000 + 100_000_000  # 分
     d = st.departments.iloc[0]
     assert (d["spent_fen"], d["rate_bp"], d["gap_bp"]) == (spent, round_div(spent * 10000, budget),
                                                         round_div((budget * 10 - spent * 12) * 10000, budget * 12))

@@ -163,7 +163,7 @@ def test_officer_filters_red_opens_the_seed_project_and_writes_a_note(demo_serve
 
 @pytest.mark.parametrize("path, name, charts, expected", [
     ("warnings?month=10", "4_warnings", 0, "共8项预警"),
-    ("data?month=10", "5_data", 0, "下载导入模板"),
+    ("data?month=10", "5_data", 0, "下载空白导入模板"),
     ("settings?month=10", "6_settings", 0, "现行规则"),
 ])
 def test_other_pages_render_in_the_browser(demo_server, page, path, name, charts, expected) -> None:  # type: ignore[no-untyped-def]
@@ -213,3 +213,68 @@ def test_the_period_button_opens_the_year_and_month_choice(demo_server, page) ->
     assert "92.21%" in main_text(pg)
     assert "month=12" in pg.url  # a reload or a shared link keeps the period
     shoot(pg, "7_period_12")
+
+
+def test_the_xfd1048576_bomb_uploaded_to_the_server_is_refused_and_the_server_keeps_serving(demo_server, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16 item 1: the 7.5 KB workbook that made the reader abort the whole process, uploaded
+    through the page of a real `streamlit run`; afterwards the server answers and pages render."""
+    import urllib.request
+
+    from workbooks import bomb_xlsx
+
+    before = Store(demo_server.db).data_version()
+    pg = page
+    pg.goto(f"{demo_server.url}/data?month=10")
+    settle(pg, expect="下载空白导入模板")
+    pg.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(bomb_xlsx(tmp_path / "炸弹.xlsx")))
+    pg.get_by_text("炸弹.xlsx").wait_for()
+    pg.get_by_role("button", name="导入", exact=True).click()
+    settle(pg, expect="导入被拒绝")
+    assert "数据库未作任何修改" in main_text(pg)
+    assert not pg.locator("[data-testid=stException]").count()
+    shoot(pg, "8_data_bomb_refused")
+    assert demo_server.proc.poll() is None
+    with urllib.request.urlopen(demo_server.url + "/_stcore/health", timeout=10) as r:
+        assert r.status == 200 and r.read() == b"ok"
+    pg.goto(f"{demo_server.url}/warnings?month=10")
+    settle(pg, expect="共8项预警")
+    assert Store(demo_server.db).data_version() == before
+
+
+def test_the_success_message_links_to_the_period_imported(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """After importing November, the link under 导入成功 opens the overview at 2023年1-11月
+    (the demo opens at 1-10月), on the app's own host."""
+    from dashboard_support import StreamlitServer
+    from workbooks import xlsx_bytes
+
+    from monitor.demo import load_demo
+
+    db = tmp_path / "monitor.duckdb"
+    load_demo(Store(db))
+    november = tmp_path / "十一月.xlsx"
+    november.write_bytes(xlsx_bytes({"月度支出": [["年度", "项目编码", "月份", "支出金额(万元)"], [DEMO_YEAR, SEED_PROJECT, 11, 10]]}))
+    server = StreamlitServer(db)
+    try:
+        pg = page
+        pg.goto(f"{server.url}/data")
+        settle(pg, expect="下载空白导入模板")
+        pg.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(november))
+        pg.get_by_text("十一月.xlsx").wait_for()
+        pg.get_by_role("button", name="导入", exact=True).click()
+        settle(pg, expect="导入成功")
+        assert "导入成功：2023年11月；月度支出1行" in main_text(pg)
+        link = pg.get_by_role("link", name="查看2023年1-11月的监控情况 →")
+        href = link.get_attribute("href") or ""
+        assert href == "overview?year=2023&month=11"
+        target = pg.context.expect_page() if link.get_attribute("target") == "_blank" else None
+        if target is not None:
+            with target as info:
+                link.click()
+            pg = info.value
+        else:
+            link.click()
+        pg.wait_for_url(re.compile(r".*/overview\?.*month=11"))
+        settle(pg, charts=3, expect="2023年1-11月")
+        assert pg.url.startswith(server.url)
+    finally:
+        server.stop()

@@ -328,11 +328,63 @@ def test_a_good_workbook_is_imported_and_the_figures_move(demo_db) -> None:  # t
     assert _metric(at, "累计支出").value != "134.5368万元"
 
 
+def test_an_import_names_its_period_links_to_it_and_is_gone_after_leaving_the_page(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = make_app().run()
+    at.switch_page("pages/data.py").run()
+    good = _workbook({"月度支出": [MONTHLY_HEADER, [2023, SEED_PROJECT, 10, "100", "122.5", "28"]]})
+    at.file_uploader("data_upload").upload("十月更正.xlsx", good).run()
+    at.button("data_import").click().run()
+    _ok(at)
+    assert [s.value for s in at.success if s.value.startswith("导入成功")] == ["导入成功：2023年10月；月度支出1行"]
+    assert "[查看2023年1-10月的监控情况 →](overview?year=2023&month=10)" in _texts(at)
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/data.py").run()
+    _ok(at)
+    assert not [s.value for s in at.success if "导入成功" in s.value]
+
+
+def test_the_xfd1048576_bomb_is_refused_and_the_page_keeps_working(demo_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from workbooks import bomb_xlsx
+
+    before = Store(demo_db).data_version()
+    at = make_app().run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader("data_upload").upload("炸弹.xlsx", bomb_xlsx(tmp_path / "b.xlsx").read_bytes()).run()
+    at.button("data_import").click().run()
+    _ok(at)
+    assert any("超过每张工作表200,000行的上限" in str(v) for d in at.dataframe for v in d.value["问题"])
+    assert Store(demo_db).data_version() == before
+    at.switch_page("pages/overview.py").run()
+    _ok(at)
+
+
+def test_the_data_page_shows_the_limits_beside_the_uploader_and_a_prefilled_template() -> None:
+    from monitor import limits
+
+    at = make_app().run()
+    at.switch_page("pages/data.py").run()
+    _ok(at)
+    assert f"单个文件不超过{limits.MAX_UPLOAD_MB} MB" in _texts(at) and "200,000行" in _texts(at)
+    at.selectbox("data_template_department").set_value("南昌市总工会").run()
+    assert at.download_button("data_template_prefilled").label == "下载「南昌市总工会」2023年11月预填模板（.xlsx）"
+
+
+def test_the_upload_limit_of_the_server_is_the_documented_one() -> None:
+    import tomllib
+
+    from dashboard_support import ROOT
+
+    from monitor import limits
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == limits.MAX_UPLOAD_MB
+
+
 def test_data_page_offers_the_template_and_a_quality_summary() -> None:
     at = make_app().run()
     at.switch_page("pages/data.py").run()
     _ok(at)
-    assert at.download_button("data_template").label.startswith("下载导入模板")
+    assert at.download_button("data_template").label.startswith("下载空白导入模板")
     assert _metric(at, "缺少月份数据的项目").value == "0个"
 
 

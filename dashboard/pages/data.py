@@ -1,36 +1,53 @@
 """数据: import a workbook (all or nothing), download the template, and check what is missing."""
 
+import logging
 import tempfile
+import uuid
 from pathlib import Path
 
 import dashboard_path  # noqa: F401  (repository root on sys.path)
 import streamlit as st
 
 from dashboard import common, tables
-from monitor import views
+from monitor import limits, views
 from monitor.errors import ImportRejected, MonitorError
-from monitor.importer import import_path
-from monitor.template import write_template
+from monitor.importer import ImportReport, import_path
+from monitor.template import template_bytes
 
 common.route_guard()
 
 RESULT = "data_import_result"
+UPLOAD = "data_upload"
+log = logging.getLogger(__name__)
+
+
+def Result(file_id: str, kind: str, message: str, detail: ImportReport | ImportRejected | None = None) -> dict[str, object]:  # noqa: N802
+    """The outcome of one import (kind: ok | rejected | error), shown only while the file that
+    produced it is still chosen: leaving the page clears the uploader, so an old 导入成功 never
+    greets a later visit. A dict, not a class of this page: the page's module is run afresh on
+    every rerun, so a class defined here would not be the class of what session state holds."""
+    return {"file_id": file_id, "kind": kind, "message": message, "detail": detail}
+
 
 st.title("数据")
 
 
 @st.cache_data(show_spinner=False)
-def template_bytes() -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        return write_template(Path(tmp) / "导入模板.xlsx").read_bytes()
+def blank_template() -> bytes:
+    return template_bytes()
+
+
+@st.cache_data(show_spinner="正在生成预填模板……", max_entries=8)
+def prefilled_template(path: str, version: int, department: str, year: int, month: int) -> bytes:
+    return template_bytes(common.get_store(path), department, year, month)
 
 
 def _import() -> None:
     """Runs as the button's callback, so the page below already shows the new data."""
-    upload = st.session_state.get("data_upload")
+    upload = st.session_state.get(UPLOAD)
     if upload is None:
-        st.session_state[RESULT] = ("error", "请先选择要导入的文件。", None)
         return
+    file_id = str(getattr(upload, "file_id", ""))
     with tempfile.TemporaryDirectory() as tmp:
         # keep the user's file name: problems name it, and a CSV's name says which sheet it is
         path = Path(tmp) / Path(upload.name).name  # type: ignore[attr-defined]
@@ -38,30 +55,34 @@ def _import() -> None:
         try:
             report = import_path(common.store(), path)
         except ImportRejected as exc:
-            st.session_state[RESULT] = ("rejected", f"导入被拒绝，数据库未作任何修改：共发现{exc.total}处错误，请按下表逐处更正后重新导入。", exc)
+            st.session_state[RESULT] = Result(file_id, "rejected", f"导入被拒绝，数据库未作任何修改：共发现{exc.total}处错误，请按下表逐处更正后重新导入。", exc)
             return
         except MonitorError as exc:
-            st.session_state[RESULT] = ("error", f"导入失败，数据库未作任何修改：{exc}", None)
+            st.session_state[RESULT] = Result(file_id, "error", f"导入失败，数据库未作任何修改：{exc}")
+            return
+        except Exception:  # noqa: BLE001 - the edge: whatever a file does, the page answers calmly
+            ref = uuid.uuid4().hex[:8]
+            log.exception("import of %s failed (error id %s)", upload.name, ref)  # type: ignore[attr-defined]
+            st.session_state[RESULT] = Result(file_id, "error", f"导入时发生内部错误（错误编号{ref}），数据库未作任何修改。"
+                                                               "请把文件和编号交给系统管理员。")
             return
     common.forget_cached_results()
-    st.session_state[RESULT] = ("ok", report.summary(), report)
+    st.session_state[RESULT] = Result(file_id, "ok", report.summary(), report)
 
 
-st.subheader("导入数据")
-st.caption("上传按模板填写的 .xlsx 工作簿（或与模板工作表同名的 .csv 文件，如“月度支出.csv”）。"
-           "导入是整体的：任何一处错误都不会导入，并列出出错的工作表、行和列；重新导入会替换同一项目、同一月份的原有数据。")
-upload = st.file_uploader("选择文件", type=["xlsx", "xlsm", "csv"], key="data_upload")
-st.button("导入", type="primary", key="data_import", on_click=_import, disabled=upload is None)
-
-result = st.session_state.get(RESULT)
-if result:
-    kind, message, detail = result
-    if kind == "ok":
+def _show(result: dict[str, object]) -> None:
+    kind, message, detail = result["kind"], str(result["message"]), result["detail"]
+    if kind == "ok" and isinstance(detail, ImportReport):
         st.success(message)
+        latest = detail.latest()
+        if latest:
+            year, month = latest
+            # a link to the app's own overview at that period (relative: same host and base path)
+            st.markdown(f"[查看{year}年1-{month}月的监控情况 →](overview?year={year}&month={month})")
         if detail.warnings:
             st.warning(f"以下{len(detail.warnings)}条提醒已随数据导入，请核对：")
             st.dataframe(tables.problems(detail.warnings), hide_index=True, key="data_warnings")
-    elif kind == "rejected":
+    elif kind == "rejected" and isinstance(detail, ImportRejected):
         st.error(message)
         st.dataframe(tables.problems(detail.problems), hide_index=True, key="data_problems",
                      column_config={"问题": st.column_config.TextColumn(width="large")})
@@ -70,11 +91,38 @@ if result:
     else:
         st.error(common.plain(message))
 
-st.download_button("下载导入模板（.xlsx）", template_bytes(), file_name="预算执行监控导入模板.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="data_template")
+
+st.subheader("导入数据")
+st.caption("上传按模板填写的 .xlsx 工作簿（或与模板工作表同名的 .csv 文件，如“月度支出.csv”）。"
+           "导入是整体的：任何一处错误都不会导入，并列出出错的工作表、行和列；重新导入会替换同一项目、同一月份的原有数据。")
+st.caption(f"上限：{limits.describe()}")
+upload = st.file_uploader("选择文件", type=["xlsx", "xlsm", "csv"], key=UPLOAD, max_upload_size=limits.MAX_UPLOAD_MB)
+st.button("导入", type="primary", key="data_import", on_click=_import, disabled=upload is None)
+
+result = st.session_state.get(RESULT)
+if isinstance(result, dict):
+    if upload is not None and result["file_id"] == str(getattr(upload, "file_id", "")):
+        _show(result)
+    else:
+        del st.session_state[RESULT]  # from an earlier visit or another file
 
 c = common.ctx()
 s = common.status(c) if c else None
+
+st.subheader("导入模板")
+st.download_button("下载空白导入模板（.xlsx）", blank_template(), file_name="预算执行监控导入模板.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="data_template")
+if c is not None and s is not None and len(s.departments):
+    departments = sorted(s.departments["department_name"].astype(str))
+    a, b = st.columns([3, 1])
+    department = a.selectbox("预填部门", departments, key="data_template_department",
+                             help="模板中预填该部门已有的项目和绩效指标，只需填写所选月份的支出和指标完成情况")
+    month = b.selectbox("填报月份", common.MONTHS, index=min(c.month, 11), key="data_template_month", format_func=lambda m: f"{m}月")
+    st.download_button(f"下载「{department}」{c.year}年{month}月预填模板（.xlsx）",
+                       prefilled_template(c.path, c.version, department, c.year, month),
+                       file_name=f"{department}{c.year}年{month}月导入模板.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="data_template_prefilled")
+
 st.subheader("数据质量" + (f"（{c.period}）" if c else ""))
 if c is None or s is None:
     st.info("数据库中还没有项目数据。")
