@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
+from . import cli_round
 from .access import ADMIN, CLI, Actor
 from .errors import ImportRejected, MonitorError
 from .money import fmt_bp, fmt_wan
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     pr = rs.add_parser("preset", help="应用一个预设方案（名称与 presets 列出的一致）")
     pr.add_argument("name")
     rs.add_parser("history", help="规则修改记录")
+    from . import cli_round
+
+    cli_round.add_parsers(sub, _date)
     return p
 
 
@@ -94,8 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
 
 
-def actor_of(args: argparse.Namespace) -> Actor:
-    return ADMIN if not args.actor else Actor(args.actor, CLI)
+def actor_of(args: argparse.Namespace, store: Store) -> Actor:
+    """The administrator, or the account named by --as (its role and scope apply)."""
+    if not args.actor:
+        return ADMIN
+    from .accounts import account_actor
+
+    return account_actor(store, args.actor, CLI)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -111,6 +120,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"已生成「{args.department}」{args.year}年{args.month}月的预填模板：{path}")
         return 0
     store = Store(args.db)
+    actor = actor_of(args, store)
     if args.command == "init":
         print(f"数据库已就绪：{store.path}（结构版本{store.schema_version()}）")
     elif args.command == "demo":
@@ -126,12 +136,12 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "import":
         from .importer import import_path
 
-        rep = import_path(store, args.path)
+        rep = import_path(store, args.path, actor=actor)
         print(rep.summary())
         for w in rep.warnings:
             print(f"提醒：{w}")
     elif args.command == "status":
-        st = compute_status(store, args.year, args.month, actor=actor_of(args))
+        st = compute_status(store, args.year, args.month, actor=actor)
         if args.json:
             print(st.to_json())
         else:
@@ -139,22 +149,24 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "warnings":
         from .warnings import warning_items
 
-        st = compute_status(store, args.year, args.month, actor=actor_of(args))
-        items = warning_items(st, load_notes(store, args.year, month=args.month, actor=actor_of(args)))
+        st = compute_status(store, args.year, args.month, actor=actor)
+        items = warning_items(st, load_notes(store, args.year, month=args.month, actor=actor))
         for r in items.itertuples(index=False):
             where = r.project_name + (f" / {r.indicator_name}" if r.indicator_name else "")
             print(f"{LEVEL_ICONS[r.level]} {r.department_name} | {where} | {r.reason} | 建议：{r.suggested_measure} | {'已填写说明' if r.has_note else '未填写说明'}")
         print(f"共{len(items)}项预警（红灯{int((items['level'] == 'red').sum())}项，黄灯{int((items['level'] == 'yellow').sum())}项）")
     elif args.command == "rules":
-        return _rules(store, args)
+        return _rules(store, args, actor)
+    elif args.command in cli_round.COMMANDS:
+        return cli_round.run(store, actor, args)
     elif args.command in ("report", "table"):
         from .report import cli as report_cli
 
-        return report_cli.run(store, args, actor_of(args))
+        return report_cli.run(store, args, actor)
     return 0
 
 
-def _rules(store: Store, args: argparse.Namespace) -> int:
+def _rules(store: Store, args: argparse.Namespace, actor: Actor) -> int:
     from . import rulebook
     from .rules import FIELDS, PRESETS, parse_assignments
 
@@ -170,14 +182,14 @@ def _rules(store: Store, args: argparse.Namespace) -> int:
         return 0
     before = rulebook.load(store)
     if cmd == "set":
-        rules = rulebook.update(store, parse_assignments(args.assignments), actor_of(args))
+        rules = rulebook.update(store, parse_assignments(args.assignments), actor)
     elif cmd == "reset":
-        rules = rulebook.reset(store, actor_of(args))
+        rules = rulebook.reset(store, actor)
     elif cmd == "preset":
         preset = next((p for p in PRESETS if p.name == args.name), None)
         if preset is None:
             raise MonitorError(f"没有名为「{args.name}」的预设；可用的预设为：{'、'.join(p.name for p in PRESETS)}")
-        rules = rulebook.apply_preset(store, preset, actor_of(args))
+        rules = rulebook.apply_preset(store, preset, actor)
     else:
         rules = before
     if cmd != "show":

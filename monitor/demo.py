@@ -29,7 +29,7 @@ def load_demo(store: Store, only_if_empty: bool = False) -> ImportReport | None:
     """Import the demo data; idempotent, since import replaces rows by their natural keys."""
     if only_if_empty and not store.is_empty():
         return None
-    report = import_path(store, DEMO_DIR)
+    report = import_path(store, DEMO_DIR, actor=ADMIN)
     # the demo is the 1-10月 round of seed 004, although seed 000's units report the whole year
     store.set_monitoring_point(DEMO_YEAR, DEMO_MONTH)
     return report

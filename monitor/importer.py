@@ -29,7 +29,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import limits
+from . import limits, rounds
+from .access import Actor, require
 from .errors import ImportRejected, Problem, TargetParseError
 from .money import FEN_PER_WAN, fmt_wan, to_decimal
 from .notes import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES
@@ -1106,23 +1107,29 @@ def _warn_suspicious(sheets: dict[str, RawSheet], frames: dict[str, pd.DataFrame
         chk.warn(raw, None, "月份", f"项目「{code}」{y}年缺少{'、'.join(f'{m}月' for m in missing)}的支出数据（如当月无支出请填0）")
 
 
-def import_path(store: Store, path: str | Path) -> ImportReport:
+def import_path(store: Store, path: str | Path, *, actor: Actor) -> ImportReport:
     """Import a workbook or CSV folder whole, or raise ImportRejected and leave the store as it was."""
+    require(actor, "data.import")
     sheets = read_source(path)
     frames, chk = validate(sheets, store)
     if chk.total_errors:
         raise ImportRejected(chk.errors, chk.total_errors)
-    return write_frames(store, frames, chk.warnings)
+    return write_frames(store, frames, chk.warnings, actor=actor.via(f"导入「{Path(path).name}」"))
 
 
-def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[Problem] | None = None) -> ImportReport:
+def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[Problem] | None = None, *,
+                 actor: Actor) -> ImportReport:
+    """Write validated frames in one transaction. What the actor may not touch (a project outside his
+    scope, before or after the write; a month under review or closed) refuses the whole import."""
     counts: dict[str, int] = {}
     labels = {"projects": "项目", "monthly": "月度支出", "indicators": "绩效指标", "progress": "指标进度", "notes": "监控说明"}
+    touched = _touched(frames)
     with store.transaction() as con:
+        rounds.check_import(con, actor, touched)  # the projects as they are: none of another unit's may be replaced
         for table in ("projects", "monthly", "indicators", "progress", "notes"):
             if table not in frames:
                 continue
-            frame = _for_table(table, frames[table], con)
+            frame = _for_table(table, frames[table], con, actor)
             counts[labels[table]] = store.upsert(con, table, frame, money=MONEY.get(table, ()), micro=MICRO.get(table, ()),
                                                   hundredths=("weight",) if table == "indicators" else ())
         if "projects" in frames:
@@ -1130,7 +1137,24 @@ def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[P
         keyed = [frames[t][["year", "project_code"]] for t in ("indicators", "progress") if t in frames]
         if keyed:
             store.rekey(con, pd.concat(keyed, ignore_index=True))
+        rounds.check_import(con, actor, touched)  # and as they are now: none moved out of the actor's scope
+        rounds.record_import(con, actor, touched, counts)
     return ImportReport(counts, warnings or [], _periods(frames))
+
+
+def _touched(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """(year, project_code, month) of every row an import writes; month 0 for rows of no month."""
+    parts = []
+    for table, f in frames.items():
+        if f.empty:
+            continue
+        month = f["month"] if "month" in f.columns else pd.Series(0, index=f.index)
+        parts.append(pd.DataFrame({"year": f["year"].astype("int64").to_numpy(), "project_code": f["project_code"].astype(str).to_numpy(),
+                                   "month": month.astype("int64").to_numpy(), "kind": table}))
+    if not parts:
+        return pd.DataFrame({"year": pd.Series(dtype="int64"), "project_code": pd.Series(dtype=str),
+                             "month": pd.Series(dtype="int64"), "kind": pd.Series(dtype=str)})
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
 
 
 def _periods(frames: dict[str, pd.DataFrame]) -> dict[int, list[int]]:
@@ -1152,7 +1176,7 @@ MONEY = {"projects": ("budget_initial", "budget_adjusted"), "monthly": ("spent",
 MICRO = {"indicators": ("target_value",), "progress": ("stage_value", "actual_value")}
 
 
-def _for_table(table: str, f: pd.DataFrame, con: object) -> pd.DataFrame:
+def _for_table(table: str, f: pd.DataFrame, con: object, actor: Actor) -> pd.DataFrame:
     f = f.copy()
     f.attrs = {}
     for col in MONEY.get(table, ()) + MICRO.get(table, ()):
@@ -1166,7 +1190,7 @@ def _for_table(table: str, f: pd.DataFrame, con: object) -> pd.DataFrame:
         f = f.merge(existing, on=["year", "project_code", "indicator_name", "month"], how="left")
         f["version"] = f["version"].fillna(0).astype("int64") + 1
         f["updated_at"] = datetime.now().replace(microsecond=0)
-        f["updated_by"] = "导入"
+        f["updated_by"] = actor.name
         f["due_month"] = pd.array(f["due_month"], dtype="Int64")
     for col in ("year", "month", "seq"):
         if col in f.columns:

@@ -329,3 +329,64 @@ def _short(v: object) -> str:
         return "（空）"
     text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
     return text if len(text) <= 80 else text[:78] + "……"
+
+
+# -- imports go through the same round -----------------------------------------------------------
+def check_import(con: duckdb.DuckDBPyConnection, actor: Actor, touched: pd.DataFrame) -> None:
+    """Refuse an import that writes a project outside the actor's scope, a month a unit has sent for
+    review, or (unless the bureau corrects it) a closed month. `touched`: year, project_code, month."""
+    if touched.empty:
+        return
+    scope, params = scope_sql(actor)
+    con.register("_touched", touched)
+    try:
+        foreign = [r[0] for r in con.execute(
+            f"SELECT DISTINCT t.project_code FROM _touched t JOIN projects p ON p.year = t.year AND p.project_code = t.project_code "
+            f"WHERE NOT ({scope}) ORDER BY 1 LIMIT 10", params).fetchall()]
+        if foreign:
+            raise Forbidden(f"{actor.role_name}「{actor.name}」无权导入不属于本账户范围的项目：{'、'.join(foreign)}。整个文件未导入。")
+        if actor.role not in ("admin", "bureau"):
+            closed = con.execute(
+                "SELECT DISTINCT t.year, s.month FROM _touched t JOIN snapshots s ON s.year = t.year AND s.month >= t.month "
+                "WHERE t.month > 0 ORDER BY 1, 2 LIMIT 5").fetchall()
+            if closed:
+                months = "、".join(f"{y}年1-{m}月" for y, m in closed)
+                raise Forbidden(f"{months}已关账，文件中有属于已关账月份的数据；如需更正，请联系财政局绩效科。整个文件未导入。")
+        if actor.role == "unit":
+            locked = con.execute(
+                "SELECT DISTINCT t.project_code, t.month, s.state FROM _touched t JOIN submissions s "
+                "ON s.year = t.year AND s.month = t.month AND s.project_code = t.project_code "
+                f"WHERE s.state IN {LOCKED_FOR_UNITS} ORDER BY 1, 2 LIMIT 5").fetchall()
+            if locked:
+                which = "、".join(f"{c}（{m}月，{st}）" for c, m, st in locked)
+                raise Forbidden(f"以下项目的月份已送审，审核人退回后才能修改：{which}。整个文件未导入。")
+    finally:
+        con.unregister("_touched")
+
+
+def record_import(con: duckdb.DuckDBPyConnection, actor: Actor, touched: pd.DataFrame, counts: dict[str, int]) -> None:
+    """The import in the audit trail (one line for the file, one per project it wrote), a correction
+    to a closed month as its adjustment, and a project's first data of a round's month as 已暂存."""
+    now = _now()
+    audit.record(con, actor, "导入", actor.source, None, counts, at=now)
+    if touched.empty:
+        return
+    con.register("_touched", touched)
+    try:
+        con.execute(
+            "INSERT INTO audit (changed_at, actor, source, kind, target, old_value, new_value, year, project_code) "
+            "SELECT ?, ?, ?, '导入', ?, NULL, to_json(list(DISTINCT kind ORDER BY kind)), year, project_code FROM _touched "
+            "GROUP BY year, project_code", [now, actor.name, actor.source, f"导入数据（{actor.source}）"])
+        for year, month, n in con.execute(
+                "SELECT t.year, s.month, count(DISTINCT t.project_code) FROM _touched t JOIN snapshots s "
+                "ON s.year = t.year AND s.month >= t.month WHERE t.month > 0 GROUP BY 1, 2 ORDER BY 1, 2").fetchall():
+            audit.record(con, actor, "调整", f"{year}年1-{month}月关账后调整", None, {"涉及项目数": int(n), "来源": actor.source},
+                         at=now, year=int(year))
+        con.execute(
+            "INSERT INTO submissions (year, month, project_code, state, version, updated_at, updated_by) "
+            f"SELECT DISTINCT t.year, t.month, t.project_code, '{DRAFT}', 1, ?, ? FROM _touched t "
+            "JOIN task_projects k ON k.year = t.year AND k.month = t.month AND k.project_code = t.project_code "
+            "WHERE t.month > 0 AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.year = t.year AND s.month = t.month "
+            "AND s.project_code = t.project_code)", [now, actor.name])
+    finally:
+        con.unregister("_touched")

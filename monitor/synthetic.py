@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .access import ADMIN
 from .store import Store
 
 DEPARTMENT_NAMES = (
@@ -134,7 +135,7 @@ def build_database(path: str | Path, n_projects: int, seed: int = 0, year: int =
         if str(p) != ":memory:" and f.exists():
             f.unlink()
     store = Store(path)
-    write_frames(store, generate(n_projects, seed, year))
+    write_frames(store, generate(n_projects, seed, year), actor=ADMIN)
     return store
 
 

@@ -22,7 +22,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import limits
 from .errors import NotFound
 from .importer import ADJUST_TYPES, EXAMPLE_MARK, INFO_SHEET, SHEETS
-from .store import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES, Store
+from .notes import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES
+from .store import Store
 from .targets import NATURE_LABELS
 
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标", "决策指标", "过程指标")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from monitor.access import ADMIN
 from monitor.importer import import_path
 from monitor.store import Store
 
@@ -35,7 +36,7 @@ def region(tmp_path: Path, projects: list[list[object]], monthly: list[list[obje
     if progress is not None:
         write(folder, "指标进度", PROGRESS_HEADER, [[year, *g] for g in progress])
     store = Store(tmp_path / "r.duckdb")
-    import_path(store, folder)
+    import_path(store, folder, actor=ADMIN)
     return store
 
 

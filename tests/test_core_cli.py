@@ -44,9 +44,11 @@ def test_every_command_is_documented_in_the_readme() -> None:
 def test_rules_are_shown_set_with_the_pages_checks_reset_and_kept_with_who(tmp_path: Path) -> None:
     db = str(tmp_path / "m.duckdb")
     run("--db", db, "init")
+    subprocess.run([sys.executable, "-m", "monitor.cli", "--db", db, "user", "add", "wangwu", "--role", "bureau",
+                    "--display", "绩效科 王五", "--password-stdin"], input="Wangwu-2023\n", text=True, check=True, cwd=ROOT)
     assert "ratio_green = 80" in run("--db", db, "rules", "show").stdout
     schedule = "8.33,16.67,25,33.33,41.67,50,58,66.67,74.97,83.33,91.67,100"
-    out = run("--db", db, "--as", "绩效科 王五", "rules", "set", "schedule_mode=custom", f"custom_schedule={schedule}", "gap_yellow=30")
+    out = run("--db", db, "--as", "wangwu", "rules", "set", "schedule_mode=custom", f"custom_schedule={schedule}", "gap_yellow=30")
     assert out.returncode == 0 and "差距法：黄灯上限（个百分点 ≤） 20 → 30" in out.stdout
     shown = json.loads(run("--db", db, "rules", "show", "--json").stdout)
     assert shown["rules"]["custom_schedule"][8] == "74.97" and shown["rules"]["gap_yellow"] == "30"
@@ -58,7 +60,7 @@ def test_rules_are_shown_set_with_the_pages_checks_reset_and_kept_with_who(tmp_p
     assert run("--db", db, "rules", "reset").returncode == 0
     assert json.loads(run("--db", db, "rules", "show", "--json").stdout)["rules"]["schedule_mode"] == "month"
     history = run("--db", db, "rules", "history").stdout.splitlines()
-    assert "管理员（命令行）恢复默认规则" in history[0] and "绩效科 王五（命令行）修改规则" in history[1]
+    assert "管理员（命令行）恢复默认规则" in history[0] and "wangwu（命令行）修改规则" in history[1]
 
 
 def test_a_closed_pipe_ends_quietly_without_a_traceback(tmp_path: Path) -> None:

@@ -114,7 +114,7 @@ def test_a_gb18030_csv_still_imports(tmp_path: Path, demo_csv: Path) -> None:
     for f in demo_csv.glob("*.csv"):
         f.write_bytes(f.read_text(encoding="utf-8").encode("gb18030"))
     store = Store(tmp_path / "gb.duckdb")
-    import_path(store, demo_csv)
+    import_path(store, demo_csv, actor=ADMIN)
     assert compute_status(store, 2023, 10, actor=ADMIN).project(SEED_PROJECT)["rate_bp"] == 2746
 
 
@@ -183,7 +183,7 @@ def test_a_csv_file_named_almost_right_is_refused(demo_store: Store, demo_csv: P
 
 def test_another_sheet_is_named_as_left_out(tmp_path: Path, demo_csv: Path, demo_store: Store) -> None:
     write_csv_rows(demo_csv, "备注", [["说明"], ["本月数据已核对"]])
-    rep = import_path(demo_store, workbook_from_folder(demo_csv, tmp_path / "多一张.xlsx"))
+    rep = import_path(demo_store, workbook_from_folder(demo_csv, tmp_path / "多一张.xlsx"), actor=ADMIN)
     assert warned(rep, "未导入")[0].sheet == "备注"
 
 
@@ -196,7 +196,7 @@ def test_a_hidden_data_sheet_is_refused(tmp_path: Path, demo_csv: Path, demo_sto
 def test_rows_hidden_or_filtered_out_are_imported_with_a_warning_naming_them(tmp_path: Path, demo_csv: Path, demo_store: Store) -> None:
     path = workbook_from_folder(demo_csv, tmp_path / "筛选.xlsx")
     edit_sheet_xml(path, "月度支出", lambda x: x.replace('<row r="5">', '<row r="5" hidden="1">').replace('<row r="6">', '<row r="6" hidden="1">'))
-    rep = import_path(demo_store, path)
+    rep = import_path(demo_store, path, actor=ADMIN)
     hit = warned(rep, "被隐藏或被筛选掉")[0]
     assert (hit.sheet, hit.row) == ("月度支出", 5) and "第5、6行" in hit.message
 
@@ -228,7 +228,7 @@ def test_a_formula_with_its_result_saved_imports(tmp_path: Path, demo_csv: Path)
     path = workbook_from_folder(demo_csv, tmp_path / "已计算.xlsx")
     edit_sheet_xml(path, "月度支出", lambda x: replace_cell(x, "D2", '<c r="D2"><f>1.506*2</f><v>3.012</v></c>'))
     store = Store(tmp_path / "f.duckdb")
-    import_path(store, path)
+    import_path(store, path, actor=ADMIN)
     assert compute_status(store, 2023, 10, actor=ADMIN).project(SEED_PROJECT)["rate_bp"] == 2746
 
 
@@ -243,7 +243,7 @@ def test_numbers_python_would_take_are_refused(demo_store: Store, demo_csv: Path
 def test_full_width_digits_are_read_as_the_same_number(tmp_path: Path, demo_csv: Path) -> None:
     set_cell(demo_csv, "项目", 2, "年初预算", "４９０")
     store = Store(tmp_path / "fw.duckdb")
-    import_path(store, demo_csv)
+    import_path(store, demo_csv, actor=ADMIN)
     assert store.scalar("SELECT budget_initial FROM projects WHERE project_code = ?", [SEED_PROJECT]) == Decimal("4900000.00")
 
 
@@ -272,7 +272,7 @@ def test_a_control_character_in_a_note_is_refused(demo_store: Store, demo_csv: P
 def test_line_breaks_in_an_explanation_are_kept(tmp_path: Path, demo_csv: Path) -> None:
     set_cell(demo_csv, "监控说明", 2, "原因说明", "第一条\n第二条")
     store = Store(tmp_path / "nl.duckdb")
-    import_path(store, demo_csv)
+    import_path(store, demo_csv, actor=ADMIN)
     assert any(n.explanation == "第一条\n第二条" for n in load_notes(store, 2023, actor=ADMIN))
 
 
@@ -280,7 +280,7 @@ def test_line_breaks_in_an_explanation_are_kept(tmp_path: Path, demo_csv: Path) 
 def test_a_budget_typed_in_yuan_into_the_wan_column_is_warned_with_its_row(tmp_path: Path, demo_csv: Path) -> None:
     set_cell(demo_csv, "项目", 2, "年初预算", "4900000")
     set_cell(demo_csv, "项目", 2, "调整后预算", "4900000")
-    rep = import_path(Store(tmp_path / "y.duckdb"), demo_csv)
+    rep = import_path(Store(tmp_path / "y.duckdb"), demo_csv, actor=ADMIN)
     big = warned(rep, "异常大")
     assert {(w.row, w.column) for w in big} == {(2, "年初预算"), (2, "调整后预算")}
     factor = warned(rep, "是其已报支出")[0]
@@ -289,7 +289,7 @@ def test_a_budget_typed_in_yuan_into_the_wan_column_is_warned_with_its_row(tmp_p
 
 def test_a_reimport_that_changes_a_budget_ten_thousand_fold_is_warned(demo_store: Store, demo_csv: Path) -> None:
     set_cell(demo_csv, "项目", 3, "调整后预算", "25045800")  # 2504.58万元 typed in 元
-    rep = import_path(demo_store, demo_csv)
+    rep = import_path(demo_store, demo_csv, actor=ADMIN)
     hit = [w for w in warned(rep, "变为") if w.row == 3]
     assert hit and "扩大了10,000倍" in hit[0].message
 
@@ -338,11 +338,12 @@ def test_a_cell_at_xfd1048576_is_refused_before_any_reader_allocates(tmp_path: P
     code = textwrap.dedent(f"""
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+        from monitor.access import ADMIN
         from monitor.errors import ImportRejected
         from monitor.importer import import_path
         from monitor.store import Store
         try:
-            import_path(Store({demo_store.path!r}), {str(path)!r})
+            import_path(Store({demo_store.path!r}), {str(path)!r}, actor=ADMIN)
         except ImportRejected as exc:
             print(exc)
             sys.exit(3)
@@ -368,7 +369,7 @@ def test_the_declared_dimension_is_not_trusted(tmp_path: Path, demo_csv: Path) -
     path = workbook_from_folder(demo_csv, tmp_path / "声明.xlsx")
     edit_sheet_xml(path, "月度支出", lambda x: x.replace('<dimension ref="A1:F73"/>', '<dimension ref="A1:XFD1048576"/>'))
     store = Store(tmp_path / "d.duckdb")
-    assert import_path(store, path).counts["月度支出"] == 72
+    assert import_path(store, path, actor=ADMIN).counts["月度支出"] == 72
 
 
 def test_a_file_over_the_size_limit_is_refused_naming_the_limit(tmp_path: Path, demo_csv: Path, demo_store: Store,
@@ -427,7 +428,7 @@ def test_entity_declarations_are_refused(tmp_path: Path, demo_csv: Path, demo_st
 def test_an_example_row_is_never_imported_and_is_named(tmp_path: Path, demo_csv: Path) -> None:
     edit_csv(demo_csv, "月度支出", lambda rows: [rows[0], ["示例", "P-EXAMPLE", "1", "12.5", "", ""], *rows[1:]])
     store = Store(tmp_path / "ex.duckdb")
-    rep = import_path(store, demo_csv)
+    rep = import_path(store, demo_csv, actor=ADMIN)
     assert rep.counts["月度支出"] == 72 and warned(rep, "示例行")[0].row == 2
 
 
@@ -439,7 +440,7 @@ def test_text_that_is_let_through_still_exports_to_word_and_excel(tmp_path: Path
     set_cell(demo_csv, "项目", 2, "项目名称", "工会经费项目𠀀😀\ue000")
     set_cell(demo_csv, "监控说明", 2, "原因说明", "第一条\n第二条\t（续）")
     store = Store(tmp_path / "t.duckdb")
-    import_path(store, demo_csv)
+    import_path(store, demo_csv, actor=ADMIN)
     st = compute_status(store, 2023, 10, actor=ADMIN)
     assert any("工会经费项目𠀀😀" in line for line in docx_lines(project_report(store, st, SEED_PROJECT, chart=False)))
     assert monitoring_table(store, st, [SEED_PROJECT])[:2] == b"PK"

@@ -46,7 +46,7 @@ def set_cell(folder: Path, sheet: str, row: int, column: str, value: str) -> Non
 def rejected(store: Store, path: Path) -> ImportRejected:
     before = snapshot(store)
     with pytest.raises(ImportRejected) as exc:
-        import_path(store, path)
+        import_path(store, path, actor=ADMIN)
     assert snapshot(store) == before, "a rejected import must leave the database exactly as it was"
     return exc.value
 
@@ -131,8 +131,8 @@ def test_a_cli_import_of_a_bad_file_exits_non_zero(demo_store: Store, demo_csv: 
 
 def test_reimporting_a_corrected_file_replaces_rather_than_doubles(demo_store: Store, demo_csv: Path) -> None:
     before = compute_status(demo_store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")["spent_fen"]
-    import_path(demo_store, demo_csv)
-    import_path(demo_store, demo_csv)
+    import_path(demo_store, demo_csv, actor=ADMIN)
+    import_path(demo_store, demo_csv, actor=ADMIN)
     after = compute_status(demo_store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")["spent_fen"]
     assert before == after == 1_345_368_00 * 100 // 100
     assert demo_store.table_counts()["monthly"] == 72
@@ -148,7 +148,7 @@ def test_amounts_headed_yuan_are_converted(tmp_path: Path, demo_csv: Path) -> No
         return rows
     edit_csv(demo_csv, "月度支出", to_yuan)
     store = Store(tmp_path / "y.duckdb")
-    import_path(store, demo_csv)
+    import_path(store, demo_csv, actor=ADMIN)
     assert compute_status(store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")["rate_bp"] == 2746
 
 
@@ -156,7 +156,7 @@ def test_over_budget_and_missing_months_are_imported_with_warnings(tmp_path: Pat
     set_cell(demo_csv, "月度支出", 3, "支出金额", "600")  # far above the 490万元 budget, below the mix-up bar
     edit_csv(demo_csv, "月度支出", lambda rows: [r for i, r in enumerate(rows) if i != 5])  # drop a month
     store = Store(tmp_path / "new.duckdb")
-    rep = import_path(store, demo_csv)
+    rep = import_path(store, demo_csv, actor=ADMIN)
     texts = " ".join(w.message for w in rep.warnings)
     assert "超过预算" in texts and "2023年缺少5月的支出数据" in texts
     assert compute_status(store, 2023, 10, actor=ADMIN).project("360104-ZGH-2023-001")["level"] == "red"
@@ -164,7 +164,7 @@ def test_over_budget_and_missing_months_are_imported_with_warnings(tmp_path: Pat
 
 def test_a_month_the_database_already_holds_is_not_called_missing(demo_store: Store, demo_csv: Path) -> None:
     edit_csv(demo_csv, "月度支出", lambda rows: [rows[0], rows[10]])  # October alone, January-September stored
-    rep = import_path(demo_store, demo_csv)
+    rep = import_path(demo_store, demo_csv, actor=ADMIN)
     assert not [w for w in rep.warnings if "缺少" in w.message]
 
 
@@ -197,7 +197,7 @@ def workbook_from_csv(folder: Path, out: Path, percent_actuals: bool = False) ->
 
 def test_an_xlsx_workbook_imports_like_the_csv_folder_with_percent_cells(tmp_path: Path, demo_csv: Path) -> None:
     store = Store(tmp_path / "x.duckdb")
-    import_path(store, workbook_from_csv(demo_csv, tmp_path / "demo.xlsx", percent_actuals=True))
+    import_path(store, workbook_from_csv(demo_csv, tmp_path / "demo.xlsx", percent_actuals=True), actor=ADMIN)
     st = compute_status(store, 2023, 10, actor=ADMIN)
     assert st.project("360104-ZGH-2023-001")["rate_bp"] == 2746
     row = st.project_indicators("360104-ZGH-2023-001").set_index("name").loc["服务对象满意度"]
@@ -219,7 +219,7 @@ def test_the_template_has_every_sheet_and_header_and_imports_empty(tmp_path: Pat
     assert wb.sheetnames == ["填写说明", "项目", "月度支出", "绩效指标", "指标进度", "监控说明"]
     assert [c.value for c in wb["项目"][1]][:8] == ["年度", "部门名称", "单位名称", "项目编码", "项目名称", "开始日期", "结束日期", "年初预算(万元)"]
     store = Store(tmp_path / "e.duckdb")
-    rep = import_path(store, path)
+    rep = import_path(store, path, actor=ADMIN)
     assert sum(rep.counts.values()) == 0 and store.is_empty()
 
 

@@ -90,7 +90,7 @@ def test_progress_imported_later_for_an_earlier_month_takes_its_place(tmp_path: 
     more = tmp_path / "more"
     more.mkdir()
     write(more, "指标进度", PROGRESS_HEADER, [[2023, "P1", "甲", 9, "", "70"]])
-    import_path(store, more)
+    import_path(store, more, actor=ADMIN)
     row = compute_status(store, 2023, 10, actor=ADMIN).project_indicators("P1").iloc[0]
     assert (row["actual_micro"], row["reported_month"]) == (70_000_000, 9)
     assert compute_status(store, 2023, 12, actor=ADMIN).project_indicators("P1").iloc[0]["actual_micro"] == 100_000_000
@@ -103,7 +103,7 @@ def test_indicators_imported_again_keep_their_progress(tmp_path: Path) -> None:
     again = tmp_path / "again"
     again.mkdir()
     write(again, "绩效指标", INDICATOR_HEADER, [[2023, "P1", "产出指标", "数量指标", "甲", "≥80人", ""]])
-    import_path(store, again)
+    import_path(store, again, actor=ADMIN)
     rows = compute_status(store, 2023, 10, actor=ADMIN).project_indicators("P1").set_index("name")
     assert rows.loc["甲", "target_text"] == "≥80人" and rows.loc["甲", "actual_micro"] == 70_000_000
     assert rows.loc["甲", "completion_bp"] == 10500  # 70 ÷ (80 × 10/12)
@@ -118,7 +118,7 @@ def test_a_status_does_not_label_its_figures_with_data_written_after_it(tmp_path
     again = tmp_path / "again"
     again.mkdir()
     write(again, "绩效指标", INDICATOR_HEADER, [[2023, "P1", "产出指标", "数量指标", "甲", "≥80人", ""]])
-    import_path(store, again)
+    import_path(store, again, actor=ADMIN)
     with pytest.raises(StaleStatus, match="已过期"):
         st.project_indicators("P1")
 

@@ -131,7 +131,7 @@ def test_last_years_shape_projects_a_back_loaded_year(tmp_path: Path) -> None:
     last.mkdir()
     write(last, "项目", PROJECT_HEADER, [[2022, "部门甲", "单位甲", "P1", "项目P1", "100", ""]])
     write(last, "月度支出", MONTHLY_HEADER, [[2022, "P1", m, "5" if m <= 10 else "25", "", ""] for m in range(1, 13)])
-    import_path(store, last)
+    import_path(store, last, actor=ADMIN)
     p = compute_status(store, 2023, 10, actor=ADMIN).project("P1")
     assert p["projected_basis"] == "上年同期进度" and p["proj_lastyear_fen"] == 80 * 1_000_000  # 40 ÷ (50/100)
 

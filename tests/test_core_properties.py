@@ -73,7 +73,7 @@ def test_sql_rounding_is_the_same_half_up_as_python_in_both_integer_widths(pairs
        per=st.integers(min_value=1, max_value=25), month=st.integers(min_value=1, max_value=12))
 def test_a_departments_money_is_the_sum_of_its_projects(seed: int, n: int, per: int, month: int) -> None:
     store = Store(":memory:")
-    write_frames(store, generate(n, seed, projects_per_department=per, units_per_department=3))
+    write_frames(store, generate(n, seed, projects_per_department=per, units_per_department=3), actor=ADMIN)
     s = compute_status(store, 2023, month, actor=ADMIN)
     by_dep = s.projects.groupby("department_name")[["spent_fen", "budget_fen"]].sum()
     deps = s.departments.set_index("department_name")
@@ -96,7 +96,7 @@ def test_a_projects_indicator_lights_are_the_count_of_its_indicators_and_the_wor
         seed: int, n: int, month: int, mode: str) -> None:
     # "plan" gives every project its own schedule and is computed in HUGEINT: both ways of counting
     store = Store(":memory:")
-    write_frames(store, generate(n, seed, projects_per_department=8, units_per_department=2))
+    write_frames(store, generate(n, seed, projects_per_department=8, units_per_department=2), actor=ADMIN)
     s = compute_status(store, 2023, month, Rules(schedule_mode=mode), actor=ADMIN)
     p = s.project_figures.set_index("project_code")
     counted = s.indicator_figures.groupby("project_code")["level"].value_counts().unstack().reindex(

@@ -187,7 +187,7 @@ def test_a_closed_month_is_computed_from_its_snapshot_and_a_later_correction_sho
     folder = Path(store.path).parent / "fix"
     folder.mkdir()
     (folder / "月度支出.csv").write_text("年度,项目编码,月份,支出金额(万元)\n2023,360104-ZGH-2023-001,10,122.0882\n", encoding="utf-8")
-    import_path(store, folder)  # a correction after closing: 100万元 more spent in October
+    import_path(store, folder, actor=ADMIN)  # a correction after closing: 100万元 more spent in October
     frozen = snapshots.frozen_store(store, 2023, 10)
     assert frozen is not None
     again = compute_status(frozen, 2023, 10, actor=BUREAU).project(SEED_PROJECT)

@@ -14,8 +14,9 @@ from monitor.access import ADMIN
 from monitor.demo import SEED_PROJECT
 from monitor.errors import NotFound
 from monitor.importer import EXAMPLE_MARK, SHEETS, import_path
+from monitor.notes import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES
 from monitor.status import compute_status
-from monitor.store import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES, Store
+from monitor.store import Store
 from monitor.template import write_template
 
 DEPARTMENT = "南昌市总工会"
@@ -65,7 +66,7 @@ def test_drop_downs_offer_the_words_the_importer_accepts(tmp_path: Path, sheet: 
 
 def test_the_empty_template_imports_nothing_and_names_the_example_rows(tmp_path: Path) -> None:
     store = Store(tmp_path / "e.duckdb")
-    rep = import_path(store, write_template(tmp_path / "模板.xlsx"))
+    rep = import_path(store, write_template(tmp_path / "模板.xlsx"), actor=ADMIN)
     assert sum(rep.counts.values()) == 0 and store.is_empty()
     assert {w.sheet for w in rep.warnings if "示例行" in w.message} == {s.name for s in SHEETS}
 
@@ -86,7 +87,7 @@ def test_a_prefilled_template_filled_for_november_imports(tmp_path: Path, demo_s
     counted = next(r for r in wb["指标进度"].iter_rows(min_row=3) if targets[(r[1].value, r[2].value)].startswith("≥"))
     counted[5].value = 3  # and one indicator's actual
     wb.save(path)
-    rep = import_path(demo_store, path)
+    rep = import_path(demo_store, path, actor=ADMIN)
     assert rep.counts["月度支出"] == len(codes) and rep.counts["指标进度"] > 0 and "2023年11月" in rep.summary()
     assert not [w for w in rep.warnings if "预算" in w.message]  # budgets written back exactly as stored
     november = demo_store.df("SELECT spent FROM monthly WHERE month = 11 AND project_code IN (SELECT unnest(?::VARCHAR[]))", [list(codes)])

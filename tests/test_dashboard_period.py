@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from dashboard_support import demo_db, make_app  # noqa: F401
 
+from monitor.access import ADMIN
 from monitor.store import Store
 from tests.builders import region, spent_by
 
@@ -42,7 +43,7 @@ def test_one_project_of_another_year_does_not_move_everyones_default_year(demo_d
     other = region(tmp_path, [["X1", "部门甲", "单位甲", "10"]], spent_by("X1", "1", 2), year=2026)
     from monitor.importer import import_path
 
-    import_path(store, Path(other.path).parent / "in")
+    import_path(store, Path(other.path).parent / "in", actor=ADMIN)
     assert store.years() == [2023, 2026] and store.default_year() == 2023
     at = make_app(month=None).run()
     _ok(at)

@@ -86,7 +86,7 @@ def test_text_that_looks_like_a_formula_stays_text():
     first = i["project_code"] == p.loc[0, "project_code"]
     i.loc[first & (i["seq"] == 0), "level2"] = "=HYPERLINK(\"http://x\")"
     store = Store(":memory:")
-    write_frames(store, frames)
+    write_frames(store, frames, actor=ADMIN)
     code = str(p.loc[0, "project_code"])
     ind = str(i.loc[first & (i["seq"] == 0), "name"].iloc[0])
     save_note(store, Note(2023, code, ind, 10, problem="=问题", causes=("其他",), explanation="=cmd|' /C calc'!A0",

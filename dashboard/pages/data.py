@@ -53,7 +53,7 @@ def _import() -> None:
         path = Path(tmp) / Path(upload.name).name  # type: ignore[attr-defined]
         path.write_bytes(upload.getvalue())  # type: ignore[attr-defined]
         try:
-            report = import_path(common.store(), path)
+            report = import_path(common.store(), path, actor=common.actor())
         except ImportRejected as exc:
             st.session_state[RESULT] = Result(file_id, "rejected", f"导入被拒绝，数据库未作任何修改：共发现{exc.total}处错误，请按下表逐处更正后重新导入。", exc)
             return
