@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from urllib.parse import urlparse
 
 import pytest
 from dashboard_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DEMO_YEAR, SEED_PROJECT, demo_server  # noqa: F401
@@ -211,3 +212,30 @@ def test_the_period_button_opens_the_year_and_month_choice(demo_server, page) ->
     assert "92.21%" in main_text(pg)
     assert "month=12" in pg.url  # a reload or a shared link keeps the period
     shoot(pg, "7_period_12")
+
+
+def test_no_page_asks_anything_of_another_host(demo_server, page) -> None:  # type: ignore[no-untyped-def]
+    """A government intranet has no internet: every request of every page in the navigation — with the
+    period chooser open and a project shown — goes to the dashboard's own server (no font, icon,
+    favicon or script from elsewhere)."""
+    pg = page
+    requests: list[str] = []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.on("websocket", lambda ws: requests.append(ws.url))
+    pg.goto(f"{demo_server.url}/?month=10")
+    settle(pg, charts=3, expect="各部门预算执行率")
+    links = pg.locator("[data-testid=stSidebarNav] a")
+    paths = [urlparse(links.nth(i).get_attribute("href") or "").path for i in range(links.count())]
+    assert len(paths) == 7 and "/project" in paths  # every page of app.py's navigation
+    for path in paths:
+        pg.goto(f"{demo_server.url}{path}?month=10" + (f"&project={SEED_PROJECT}" if path == "/project" else ""))
+        settle(pg, charts={"/": 3, "/project": 2}.get(path, 0))
+        assert not pg.locator("[data-testid=stException]").count(), path
+    pg.locator("[data-testid=stSidebar] [data-testid=stPopover] button").first.click()
+    pg.locator("[data-testid=stPopoverBody]").get_by_text("12月", exact=True).wait_for()
+    pg.wait_for_timeout(1000)  # late requests: fonts of the popover, the favicon
+    own = urlparse(demo_server.url).netloc
+    elsewhere = sorted({u for u in requests if urlparse(u).scheme not in ("data", "blob") and urlparse(u).netloc != own})
+    assert len(requests) > 50 and not elsewhere
+    # the tab's icon is the dashboard's own, inline: a page without one gets its Material icon from Google
+    assert (pg.locator("link[rel='shortcut icon']").get_attribute("href") or "").startswith("data:image/svg+xml")
