@@ -64,10 +64,10 @@ def _layout(fig: go.Figure, height: int, left: int = 80, bottom: int = 60, top: 
     return fig
 
 
-# What st.plotly_chart(on_select=...) sets in the browser when a figure leaves it unset, and then has
-# Plotly draw the chart a second time on every visit: a click selects the point, hover finds the
-# closest one, a drag pans. The axes are fixed, so a drag moves nothing: the charts show a whole
-# picture (a zoom is undone by a double click, which would also clear the selection).
+# How a clickable chart answers the mouse, set in the figure rather than left to st.plotly_chart's
+# on_select, which changes an unset layout in the browser after the chart appears: a click selects the
+# point, hover finds the closest one, a drag pans. The axes are fixed, so a drag moves nothing: the
+# charts show a whole picture (a zoom is undone by a double click, which would also clear the selection).
 CLICKABLE = dict(clickmode="event+select", hovermode="closest", dragmode="pan")
 
 

@@ -76,11 +76,10 @@ def test_only_the_overview_curve_is_clickable(demo: tuple[Store, Status]) -> Non
     assert clickable.layout.clickmode == "event+select" and "点击切换到1-%{customdata[0]}月" in clickable.data[0].hovertemplate
 
 
-def test_the_clickable_figures_preset_what_streamlit_would_change(figures: dict[str, go.Figure]) -> None:
-    """st.plotly_chart(on_select=...) sets click, hover and drag modes the figure leaves unset, which
-    makes Plotly draw a chart twice on every visit."""
+def test_the_clickable_figures_answer_a_click_and_do_not_move(figures: dict[str, go.Figure]) -> None:
     for fig in figures.values():
         assert {k: fig.layout[k] for k in charts.CLICKABLE} == charts.CLICKABLE
+        assert fig.layout.xaxis.fixedrange and fig.layout.yaxis.fixedrange
 
 
 @pytest.mark.parametrize("selection", [
