@@ -8,8 +8,10 @@ headless Chromium measures, with the server warm (every cache filled by an earli
   last element present, Streamlit's running indicator gone), in a new browser context each time: a
   first visit, nothing cached in the browser — the issue's definition, whose floor is "about 1.1 s";
 - empty_s: the same for the empty page, visited in turn with the overview; ratio = overview_s ÷ empty_s;
-- returning_*: the same two navigations again and again in one page, so the browser's HTTP and
+- returning_*: the same navigations again and again in one page, in turn, so the browser's HTTP and
   script caches are warm (a user reloading the page);
+- one_chart_*: the same for an empty page with one small Plotly chart: the floor of any page whose
+  charts Plotly draws in the browser (its 4.7 MB script to load and run);
 - filter_s: on 低执行项目, from choosing 资金灯 = 红灯 to the list re-rendered with the new count;
 - server_rss_mb / server_pss_mb / server_processes: the memory the dashboard's server holds at rest,
   after all the visits: the streamlit process and every process it started (RSS summed, and PSS,
@@ -67,6 +69,22 @@ OVERVIEW_READY = """() => {
 EMPTY_READY = """() => {
   const main = document.querySelector('[data-testid=stMain]');
   return !!main && !document.querySelector('[data-testid=stStatusWidget]') && main.textContent.includes('空白页');
+}"""
+# The floors: an empty page, and the same with one small Plotly chart drawn as the overview draws its
+# charts — what any page with a Plotly chart costs before it shows anything of its own.
+EMPTY_PAGE = 'import streamlit as st\nst.write("空白页")\n'
+ONE_CHART_PAGE = """import plotly.graph_objects as go
+import streamlit as st
+
+st.write("空白页")
+fig = go.Figure(go.Scatter(x=["1月", "2月", "3月"], y=[10, 30, 20], mode="lines+markers"))
+fig.update_layout(template=None, height=360)
+st.plotly_chart(fig, theme=None, config={"displayModeBar": False})
+"""
+ONE_CHART_READY = """() => {
+  const main = document.querySelector('[data-testid=stMain]');
+  return !!main && !document.querySelector('[data-testid=stStatusWidget]') && main.textContent.includes('空白页')
+    && !!main.querySelector('[data-testid=stPlotlyChart] .main-svg .xtick');
 }"""
 COUNT = r"符合条件的项目 [0-9,]+ 个"
 LIST_READY = """(before) => {
@@ -191,26 +209,38 @@ def _filter_time(page, url: str) -> tuple[float, str]:  # type: ignore[no-untype
     return elapsed, re.search(COUNT, page.locator("[data-testid=stMain]").inner_text()).group(0)  # type: ignore[union-attr]
 
 
+def _returning(page, targets: list[tuple[str, str]], repeat: int = WARM_RUNS) -> list[list[float]]:  # type: ignore[no-untyped-def]
+    """Navigation times to each target again and again in one page (HTTP and script caches warm), in turn."""
+    for url, ready in targets:  # each once first: its scripts cached
+        _navigate(page, url, ready)
+    times: list[list[float]] = [[] for _ in targets]
+    for _ in range(repeat):
+        for i, (url, ready) in enumerate(targets):
+            times[i].append(_navigate(page, url, ready))
+    return times
+
+
 def run(db_path: str) -> dict[str, object]:
     from playwright.sync_api import sync_playwright
 
     db = str(Path(db_path).resolve())
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        empty = Path(tmp) / "empty_page.py"
-        empty.write_text('import streamlit as st\nst.write("空白页")\n', encoding="utf-8")
+        empty, one_chart = Path(tmp) / "empty_page.py", Path(tmp) / "one_chart_page.py"
+        empty.write_text(EMPTY_PAGE, encoding="utf-8")
+        one_chart.write_text(ONE_CHART_PAGE, encoding="utf-8")
         with streamlit_server(APP, db, OUT / "dashboard_bench_app.log") as (app, app_pid), \
                 streamlit_server(empty, db, OUT / "dashboard_bench_empty.log") as (floor, _), \
+                streamlit_server(one_chart, db, OUT / "dashboard_bench_one_chart.log") as (chart_floor, _), \
                 sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page(viewport=VIEWPORT)
                 _navigate(page, app + "/", OVERVIEW_READY, COLD_TIMEOUT_MS)  # the server computes and caches
                 _navigate(page, floor + "/", EMPTY_READY, COLD_TIMEOUT_MS)
-                overview, empty = _fresh(browser, [(app + "/", OVERVIEW_READY), (floor + "/", EMPTY_READY)])
-                returning = [_navigate(page, app + "/", OVERVIEW_READY) for _ in range(WARM_RUNS)]
-                _navigate(page, floor + "/", EMPTY_READY)
-                returning_empty = [_navigate(page, floor + "/", EMPTY_READY) for _ in range(WARM_RUNS)]
+                targets = [(app + "/", OVERVIEW_READY), (floor + "/", EMPTY_READY), (chart_floor + "/", ONE_CHART_READY)]
+                overview, empty, chart = _fresh(browser, targets)
+                returning, returning_empty, returning_chart = _returning(page, targets)
                 filters = [_filter_time(page, app + "/low_execution") for _ in range(3)]
                 page.close()
                 time.sleep(REST_S)
@@ -224,11 +254,16 @@ def run(db_path: str) -> dict[str, object]:
         "ratio": round(median(overview) / median(empty), 2),
         "returning_overview_s": round(median(returning), 3), "returning_empty_s": round(median(returning_empty), 3),
         "returning_ratio": round(median(returning) / median(returning_empty), 2),
+        "one_chart_s": round(median(chart), 3), "one_chart_ratio": round(median(chart) / median(empty), 2),
+        "returning_one_chart_s": round(median(returning_chart), 3),
+        "returning_one_chart_ratio": round(median(returning_chart) / median(returning_empty), 2),
         "filter_s": round(median(filter_times), 3), "filter_result": filters[0][1],
         "server_processes": memory["processes"], "server_rss_mb": memory["rss_mb"], "server_pss_mb": memory["pss_mb"],
         "overview_runs_s": [round(t, 3) for t in overview], "empty_runs_s": [round(t, 3) for t in empty],
+        "one_chart_runs_s": [round(t, 3) for t in chart],
         "returning_overview_runs_s": [round(t, 3) for t in returning],
         "returning_empty_runs_s": [round(t, 3) for t in returning_empty],
+        "returning_one_chart_runs_s": [round(t, 3) for t in returning_chart],
         "filter_runs_s": [round(t, 3) for t in filter_times],
     }
 
