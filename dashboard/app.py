@@ -14,8 +14,10 @@ from dashboard import common
 
 HERE = Path(__file__).resolve().parent
 
-# no page_icon: a Material favicon is fetched from fonts.gstatic.com, which offline intranets cannot reach
-st.set_page_config(page_title=common.APP_TITLE, layout="wide")
+# The tab's icon ships with the dashboard: without page_icon, st.navigation makes each page's Material
+# icon the favicon and the browser fetches it from fonts.gstatic.com, which an intranet cannot reach.
+# An SVG file reaches the browser inline (a data: URI), not even as a request to this server.
+st.set_page_config(page_title=common.APP_TITLE, page_icon=HERE / "favicon.svg", layout="wide")
 st.html(HERE / "style.css")  # style-only: takes no space (Chinese for Streamlit's own chrome, print layout)
 
 PAGES = HERE / "pages"

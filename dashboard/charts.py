@@ -13,6 +13,9 @@ charts costs in the browser, and each figure here is built so that Plotly draws 
   template object is new, when a typed array (what numpy arrays arrive as) is new, or when any data
   array is new and the figure has no `datarevision`; with none of these, the second call finds
   nothing changed. The colours Streamlit's theme would bring are set in the layout instead.
+
+The overview's figures lead somewhere when clicked (dashboard/clicks.py): each point carries what it
+stands for — a department, a month, a project code — as customdata[0].
 """
 
 from __future__ import annotations
@@ -61,6 +64,20 @@ def _layout(fig: go.Figure, height: int, left: int = 80, bottom: int = 60, top: 
     return fig
 
 
+# How a clickable chart answers the mouse, set in the figure rather than left to st.plotly_chart's
+# on_select, which changes an unset layout in the browser after the chart appears: a click selects the
+# point, hover finds the closest one, a drag pans. The axes are fixed, so a drag moves nothing: the
+# charts show a whole picture (a zoom is undone by a double click, which would also clear the selection).
+CLICKABLE = dict(clickmode="event+select", hovermode="closest", dragmode="pan")
+
+
+def _clickable(fig: go.Figure) -> go.Figure:
+    fig.update_layout(**CLICKABLE)
+    fig.update_xaxes(fixedrange=True)
+    fig.update_yaxes(fixedrange=True)
+    return fig
+
+
 def _pct(bp: pd.Series) -> pd.Series:
     return pd.to_numeric(bp, errors="coerce") / 100
 
@@ -81,10 +98,10 @@ def departments(deps: pd.DataFrame, schedule_bp: int) -> tuple[go.Figure, int]:
         text=[fmt_bp(v) for v in d["rate_bp"]], textposition="auto", insidetextanchor="end", cliponaxis=False,
         insidetextfont=dict(color=["#31333F" if lv in ("yellow", "none") else "white" for lv in d["level"]]),
         outsidetextfont=dict(color=INK),
-        customdata=[[LEVEL_LABELS[lv], fmt_wan(b), fmt_wan(s), r] for lv, b, s, r in
-                    zip(d["level"], d["budget_fen"], d["spent_fen"], d["level_reason"])],
-        hovertemplate="%{y}<br>执行率 %{text}<br>预算 %{customdata[1]}，累计支出 %{customdata[2]}<br>"
-                      "%{customdata[0]}：%{customdata[3]}<extra></extra>",
+        customdata=[[n, LEVEL_LABELS[lv], fmt_wan(b), fmt_wan(s), r] for n, lv, b, s, r in
+                    zip(d["department_name"], d["level"], d["budget_fen"], d["spent_fen"], d["level_reason"])],
+        hovertemplate="%{y}<br>执行率 %{text}<br>预算 %{customdata[2]}，累计支出 %{customdata[3]}<br>"
+                      "%{customdata[1]}：%{customdata[4]}<br>点击查看该部门的低执行项目<extra></extra>",
         name="预算执行率", showlegend=False,
     ))
     sched = schedule_bp / 100
@@ -94,34 +111,44 @@ def departments(deps: pd.DataFrame, schedule_bp: int) -> tuple[go.Figure, int]:
     fig.update_xaxes(title_text="预算执行率（%）", range=[0, top * 1.18 + 1], ticksuffix="%")
     fig.update_yaxes(title_text=None)
     names = max((_label_px(n) for n in d["department_name"]), default=0)
-    return _layout(fig, height=110 + 30 * len(d), left=names + 24, top=30), len(d)
+    return _layout(_clickable(fig), height=110 + 30 * len(d), left=names + 24, top=30), len(d)
 
 
-def cumulative(curve: pd.DataFrame, month: int) -> go.Figure:
-    """Cumulative execution by month (actual up to the monitoring month) against schedule and plan."""
+def cumulative(curve: pd.DataFrame, month: int, clickable: bool = False) -> go.Figure:
+    """Cumulative execution by month (actual up to the monitoring month) against schedule and plan.
+
+    Every point carries its month as customdata[0]; `clickable` (the overview's, dashboard/clicks.py)
+    adds what a click needs and says so in the hover.
+    """
     months = [f"{m}月" for m in curve["month"]]
+    hint = "<br>点击切换到1-%{customdata[0]}月" if clickable else ""
     actual = curve["month"] <= month
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=[m for m, a in zip(months, actual) if a], y=_list(_pct(curve.loc[actual, "cum_rate_bp"])), mode="lines+markers",
         name="累计执行率", line=dict(color=LEVEL_COLORS["green"], width=3),
-        customdata=[[fmt_bp(r), fmt_wan(c)] for r, c in zip(curve.loc[actual, "cum_rate_bp"], curve.loc[actual, "cum_spent_fen"])],
-        hovertemplate="%{x}：累计执行率 %{customdata[0]}（累计支出 %{customdata[1]}）<extra></extra>",
+        customdata=[[int(m), fmt_bp(r), fmt_wan(c)] for m, r, c in
+                    zip(curve.loc[actual, "month"], curve.loc[actual, "cum_rate_bp"], curve.loc[actual, "cum_spent_fen"])],
+        hovertemplate="%{x}：累计执行率 %{customdata[1]}（累计支出 %{customdata[2]}）" + hint + "<extra></extra>",
     ))
     fig.add_trace(go.Scatter(
-        x=months, y=_list(_pct(curve["schedule_bp"])), mode="lines", name="序时进度",
-        line=dict(color=SCHEDULE_COLOR, dash="dash"),
-        customdata=[fmt_bp(v) for v in curve["schedule_bp"]], hovertemplate="%{x}：序时进度 %{customdata}<extra></extra>",
+        # with markers when clickable: a month after the monitoring point has no point on the actual
+        # curve, and Plotly selects only points drawn as markers, not a bare line
+        x=months, y=_list(_pct(curve["schedule_bp"])), mode="lines+markers" if clickable else "lines", name="序时进度",
+        line=dict(color=SCHEDULE_COLOR, dash="dash"), marker=dict(size=5, color=SCHEDULE_COLOR),
+        customdata=[[int(m), fmt_bp(v)] for m, v in zip(curve["month"], curve["schedule_bp"])],
+        hovertemplate="%{x}：序时进度 %{customdata[1]}" + hint + "<extra></extra>",
     ))
     if int(curve["cum_plan_fen"].max() or 0) > 0:
         fig.add_trace(go.Scatter(
             x=months, y=_list(_pct(curve["cum_plan_bp"])), mode="lines", name="用款计划",
             line=dict(color=PLAN_COLOR, dash="dot"),
-            customdata=[fmt_bp(v) for v in curve["cum_plan_bp"]], hovertemplate="%{x}：计划累计 %{customdata}<extra></extra>",
+            customdata=[[int(m), fmt_bp(v)] for m, v in zip(curve["month"], curve["cum_plan_bp"])],
+            hovertemplate="%{x}：计划累计 %{customdata[1]}" + hint + "<extra></extra>",
         ))
     fig.update_yaxes(title_text="占预算（%）", ticksuffix="%", rangemode="tozero")
     fig.update_xaxes(title_text=None)
-    return _layout(fig, height=360, bottom=36)
+    return _layout(_clickable(fig) if clickable else fig, height=360, bottom=36)
 
 
 def monthly_bars(curve: pd.DataFrame, month: int) -> go.Figure:
@@ -164,11 +191,12 @@ def quadrants(points: pd.DataFrame, x_col: str, x_label: str, x_line_bp: int) ->
         fig.add_trace(go.Scatter(
             x=_list(_pct(points.loc[sel, x_col])), y=_list(y[sel]), mode="markers", name=f"资金{LEVEL_LABELS[level]}",
             marker=dict(color=_translucent(LEVEL_COLORS[level], 0.75), size=8, line=dict(width=0)),
-            hovertext=hover[sel].tolist(), hovertemplate="%{hovertext}<extra></extra>",
+            customdata=[[code] for code in points.loc[sel, "project_code"]],
+            hovertext=hover[sel].tolist(), hovertemplate="%{hovertext}<br>点击打开项目详情<extra></extra>",
         ))
     fig.add_vline(x=x_line_bp / 100, line_dash="dash", line_color=SCHEDULE_COLOR,
                   annotation_text="资金绿灯线", annotation_position="top")
     fig.add_hline(y=100, line_dash="dash", line_color=SCHEDULE_COLOR)
     fig.update_xaxes(title_text=x_label)
     fig.update_yaxes(title_text="正常指标占已评判指标（%）", ticksuffix="%", range=[-5, 108])
-    return _layout(fig, height=440)
+    return _layout(_clickable(fig), height=440)

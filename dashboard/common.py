@@ -27,7 +27,6 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -513,23 +512,9 @@ def overview_figures(c: Ctx) -> dict[str, object]:
     x_col, x_label, x_line = views.money_axis(s.rules)
     return {
         "departments": deps, "departments_shown": shown,
-        "curve": charts.cumulative(curve(c), c.month),
+        "curve": charts.cumulative(curve(c), c.month, clickable=True),
         "quadrants": charts.quadrants(data["points"], x_col, x_label, x_line),  # type: ignore[arg-type]
     }
-
-
-# Widths (px) the overview's images are drawn at: its columns on a 1440 px wide screen. An SVG scales
-# to its column, so on other screens the text grows or shrinks with the chart.
-OVERVIEW_IMAGE_WIDTHS = {"departments": 540, "curve": 540, "quadrants": 830}
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def overview_images(c: Ctx) -> Future[dict[str, str]]:
-    """The overview's figures as SVG, rendered in the background once per data version."""
-    from dashboard import static_charts
-
-    figs = overview_figures(c)
-    return static_charts.render_later({k: (figs[k], w) for k, w in OVERVIEW_IMAGE_WIDTHS.items()})  # type: ignore[misc]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

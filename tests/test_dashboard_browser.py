@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from urllib.parse import urlparse
 
 import pytest
 from dashboard_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DEMO_YEAR, SEED_PROJECT, demo_server  # noqa: F401
@@ -18,17 +19,14 @@ from monitor.store import Store
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
-# Streamlit has finished when its running indicator is gone and every chart has drawn: a Plotly chart
-# its SVG, a chart sent as an image (the overview's, dashboard/static_charts.py) its decoded picture.
+# Streamlit has finished when its running indicator is gone and every Plotly chart has drawn its SVG.
 # data-test-script-state is set by Streamlit's frontend for tests: it turns to rerunRequested the
 # moment a widget change is sent, so it never shows "idle" before a rerun has started.
 READY = """() => !document.querySelector('[data-testid=stStatusWidget]')
   && document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'
   && document.querySelector('[data-testid=stMain] h1') !== null
-  && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.querySelector('.main-svg'))
-  && [...document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img')].every(i => i.complete && i.naturalWidth > 0)"""
-DRAWN = """() => document.querySelectorAll('[data-testid=stMain] .js-plotly-plot .main-svg').length / 3
-  + document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img').length"""
+  && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.querySelector('.main-svg'))"""
+DRAWN = "() => document.querySelectorAll('[data-testid=stMain] .js-plotly-plot .main-svg').length / 3"
 
 
 @pytest.fixture(scope="module")
@@ -61,17 +59,6 @@ def settle(pg, charts: int = 0, expect: str = "") -> None:  # type: ignore[no-un
         pg.wait_for_function(f"({DRAWN})() >= {charts}")
 
 
-def overview_with_images(pg, url: str) -> None:  # type: ignore[no-untyped-def]
-    """Open the overview until its charts come as images (rendered once, after the first visit)."""
-    for _ in range(120):
-        pg.goto(f"{url}/?month=10")
-        settle(pg, charts=3, expect="各部门预算执行率")
-        if pg.locator("[data-testid=stMain] [data-testid=stImage] img").count() == 3:
-            return
-        pg.wait_for_timeout(500)
-    raise AssertionError("the overview's charts never came as images")
-
-
 def _money_note(db):  # type: ignore[no-untyped-def]
     return next(n for n in load_notes(Store(db), DEMO_YEAR, project_code=SEED_PROJECT, actor=ADMIN) if n.indicator_name == "")
 
@@ -102,9 +89,6 @@ def test_officer_filters_red_opens_the_seed_project_and_writes_a_note(demo_serve
     pg = page
     pg.goto(demo_server.url)
     settle(pg, charts=3, expect="2023年1-10月")  # the demo opens at its monitoring point
-    # The first visit starts rendering the chart images in the background (a Chromium on the
-    # server); let it finish, so the clicks below do not race a machine busy starting a browser.
-    overview_with_images(pg, demo_server.url)
     text = main_text(pg)
     assert "总览" in text and "72.13%" in text and "落后序时进度11.20个百分点" in text
     shoot(pg, "1_overview")
@@ -174,30 +158,78 @@ def test_other_pages_render_in_the_browser(demo_server, page, path, name, charts
     shoot(page, name)
 
 
-def test_overview_charts_turn_into_images_and_hover_comes_back_on_request(demo_server, page) -> None:  # type: ignore[no-untyped-def]
-    """The first visit draws the charts with Plotly while the server renders them; later visits get
-    the images (no Plotly.js at all), and the 交互式图表 button brings the interactive charts back."""
-    pg = page
-    overview_with_images(pg, demo_server.url)
-    images = pg.locator("[data-testid=stMain] [data-testid=stImage] img")
-    assert images.count() == 3 and not pg.locator("[data-testid=stPlotlyChart]").count()
-    assert images.nth(0).get_attribute("alt") == "各部门预算执行率与序时进度"
-    # drawn at about the width shown: the text in a chart is not shrunk or blown up
-    box = images.nth(2).bounding_box()
-    assert 700 <= box["width"] <= 960
-    shoot(pg, "1b_overview_images")
-
-    pg.get_by_role("button", name="交互式图表").click()
-    settle(pg, charts=3)
-    assert pg.locator("[data-testid=stPlotlyChart]").count() == 3 and not images.count()
-    quadrants = pg.locator("[data-testid=stPlotlyChart]").nth(2)
-    quadrants.scroll_into_view_if_needed()
-    point = quadrants.locator(".scatterlayer .point").first.bounding_box()
-    pg.mouse.move(point["x"] - 30, point["y"] - 30)
-    pg.mouse.move(point["x"] + point["width"] / 2, point["y"] + point["height"] / 2, steps=8)
-    hover = quadrants.locator(".hoverlayer .hovertext").first
+def click_point(pg, chart, point) -> str:  # type: ignore[no-untyped-def]
+    """Point at a chart's point as a person does (its hover label shows), click it; returns the label."""
+    point.scroll_into_view_if_needed()
+    box = point.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    pg.mouse.move(x - 30, y - 30)
+    pg.mouse.move(x, y, steps=8)
+    hover = chart.locator(".hoverlayer .hovertext").first
     hover.wait_for()
-    assert "执行率" in (hover.text_content() or "")  # hover tells which project a point is, and its figures
+    text = hover.text_content() or ""
+    pg.mouse.click(x, y)
+    return text
+
+
+def open_overview(pg, url: str):  # type: ignore[no-untyped-def]
+    pg.goto(f"{url}/?month=10")
+    settle(pg, charts=3, expect="各部门预算执行率")
+    return pg.locator("[data-testid=stMain] [data-testid=stPlotlyChart]")
+
+
+def test_a_click_on_a_department_bar_lists_its_projects(demo_server, page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    charts = open_overview(pg, demo_server.url)
+    bars = charts.nth(0)
+    # bars are drawn in the order of the axis's categories
+    names = [t.text_content() for t in bars.locator(".yaxislayer-above .ytick text").all()]
+    hover = click_point(pg, bars, bars.locator(".barlayer .point").nth(names.index("青云谱区总工会")))
+    assert "青云谱区总工会" in hover and "点击查看该部门的低执行项目" in hover
+    pg.wait_for_url(re.compile(r".*/low_execution\?.*month=10"))
+    settle(pg, expect="符合条件的项目 1 个")
+    departments = pg.locator("[data-testid=stMultiSelect]").filter(has_text="主管部门").first
+    assert "青云谱区总工会" in departments.inner_text()  # the department's one project is listed (the grid is a canvas)
+    shoot(pg, "1c_department_click")
+
+
+def test_a_click_on_a_quadrant_point_opens_its_project(demo_server, page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    quadrants = open_overview(pg, demo_server.url).nth(2)
+    points = quadrants.locator(".scatterlayer .point")
+    assert points.count() == 6  # every project of the demo
+    for i in range(points.count()):  # the point whose hover names the seed project
+        quadrants.scroll_into_view_if_needed()
+        box = points.nth(i).bounding_box()
+        pg.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=4)
+        hover = quadrants.locator(".hoverlayer .hovertext").first
+        hover.wait_for()
+        if SEED_PROJECT in (hover.text_content() or ""):
+            break
+    else:
+        raise AssertionError("no point of the quadrant chart is the seed project")
+    hover = click_point(pg, quadrants, points.nth(i))
+    assert "执行率 27.46%" in hover and "点击打开项目详情" in hover  # hover tells which project and its figures
+    pg.wait_for_url(re.compile(r".*/project\?.*project=" + re.escape(SEED_PROJECT)))
+    settle(pg, charts=2, expect="工会经费项目")
+    assert "落后序时进度55.88个百分点" in main_text(pg)
+
+
+def test_a_click_on_a_month_of_the_curve_shows_that_period(demo_server, page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    curve = open_overview(pg, demo_server.url).nth(1)
+    actual = curve.locator(".scatterlayer .trace").nth(0).locator(".point")
+    assert actual.count() == 10  # 1-10月
+    assert "6月" in click_point(pg, curve, actual.nth(5))
+    settle(pg, charts=3, expect="2023年1-6月")
+    assert "41.69%" in main_text(pg) and re.search(r"[?&]month=6\b", pg.url)
+    period = pg.locator("[data-testid=stSidebar] [data-testid=stPopover] button").first
+    assert "监控时点：2023年1-6月" in period.inner_text()
+    # back to 10月 on the schedule line: the actual curve now ends at 6月
+    schedule = curve.locator(".scatterlayer .trace").nth(1).locator(".point")
+    assert "10月" in click_point(pg, curve, schedule.nth(9))
+    settle(pg, charts=3, expect="2023年1-10月")
+    assert "72.13%" in main_text(pg) and re.search(r"[?&]month=10\b", pg.url)
 
 
 def test_the_period_button_opens_the_year_and_month_choice(demo_server, page) -> None:  # type: ignore[no-untyped-def]
@@ -278,3 +310,30 @@ def test_the_success_message_links_to_the_period_imported(page, tmp_path) -> Non
         assert pg.url.startswith(server.url)
     finally:
         server.stop()
+
+
+def test_no_page_asks_anything_of_another_host(demo_server, page) -> None:  # type: ignore[no-untyped-def]
+    """A government intranet has no internet: every request of every page in the navigation — with the
+    period chooser open and a project shown — goes to the dashboard's own server (no font, icon,
+    favicon or script from elsewhere)."""
+    pg = page
+    requests: list[str] = []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.on("websocket", lambda ws: requests.append(ws.url))
+    pg.goto(f"{demo_server.url}/?month=10")
+    settle(pg, charts=3, expect="各部门预算执行率")
+    links = pg.locator("[data-testid=stSidebarNav] a")
+    paths = [urlparse(links.nth(i).get_attribute("href") or "").path for i in range(links.count())]
+    assert len(paths) == 7 and "/project" in paths  # every page of app.py's navigation
+    for path in paths:
+        pg.goto(f"{demo_server.url}{path}?month=10" + (f"&project={SEED_PROJECT}" if path == "/project" else ""))
+        settle(pg, charts={"/": 3, "/project": 2}.get(path, 0))
+        assert not pg.locator("[data-testid=stException]").count(), path
+    pg.locator("[data-testid=stSidebar] [data-testid=stPopover] button").first.click()
+    pg.locator("[data-testid=stPopoverBody]").get_by_text("12月", exact=True).wait_for()
+    pg.wait_for_timeout(1000)  # late requests: fonts of the popover, the favicon
+    own = urlparse(demo_server.url).netloc
+    elsewhere = sorted({u for u in requests if urlparse(u).scheme not in ("data", "blob") and urlparse(u).netloc != own})
+    assert len(requests) > 50 and not elsewhere
+    # the tab's icon is the dashboard's own, inline: a page without one gets its Material icon from Google
+    assert (pg.locator("link[rel='shortcut icon']").get_attribute("href") or "").startswith("data:image/svg+xml")

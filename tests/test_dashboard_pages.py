@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 import shutil
+
+
+import json
 from dataclasses import replace
 
 import pytest
 from dashboard_support import DEMO_MONTH, DEMO_YEAR, SEED_PROJECT, demo_db, make_app  # noqa: F401
 from openpyxl import Workbook
+from streamlit.proto.PlotlyChart_pb2 import PlotlyChart as PlotlyChartProto
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1.element_tree import Block, Widget
 
 from dashboard.notes_form import form_key
 from monitor import rulebook
@@ -83,46 +88,106 @@ def test_overview_shows_region_figures_and_the_seed_department() -> None:
     assert "序时进度口径：按月（m/12）" in _texts(at)  # the rules in force, under the legend
 
 
-def _settled_static_charts() -> None:
-    """Wait until the background chart renderer has finished what was asked of it so far."""
-    from dashboard import static_charts
+class _ChartClick(Widget):
+    """An overview chart as AppTest would hold it if it knew Plotly selections: AppTest keeps a
+    st.plotly_chart as an element it cannot set, so a click is this stand-in sending the widget value
+    the browser sends — the selection's JSON — under the chart's own id, and the next run calls the
+    chart's on_select as a real click would."""
 
-    static_charts._worker.submit(lambda: None).result(timeout=120)
+    def __init__(self, chart, selection: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+        self.proto, self.root, self.type = chart.proto, chart.root, "plotly_chart"
+        self.id, self.key, self.disabled = chart.proto.id, chart.key, False
+        self._value = json.dumps({"selection": selection}, ensure_ascii=False)
+
+    @property
+    def value(self) -> str:
+        return self._value
+
+    @property
+    def _widget_state(self) -> WidgetState:
+        return WidgetState(id=self.id, string_value=self._value)
 
 
-@pytest.mark.skipif(not shutil.which("chromium"), reason="the server draws chart images with a Chromium")
-def test_overview_charts_are_drawn_on_the_server_and_hover_comes_back_on_request() -> None:
+def _chart(at, name: str):  # type: ignore[no-untyped-def]
+    return next(c for c in at.get("plotly_chart") if c.key == f"chart_{name}")
+
+
+def _figure(at, name: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    return json.loads(_chart(at, name).proto.spec)
+
+
+def _click(at, name: str, trace: int, point: int):  # type: ignore[no-untyped-def]
+    """Click a point of an overview chart: the selection as Streamlit's frontend reports it, then a run."""
+    t = _figure(at, name)["data"][trace]
+    selection = {"points": [{"curve_number": trace, "point_number": point, "point_index": point, "x": t["x"][point],
+                             "y": t["y"][point], "customdata": t["customdata"][point]}],
+                 "point_indices": [point], "box": [], "lasso": []}
+    key = f"chart_{name}"
+
+    def swap(block) -> bool:  # type: ignore[no-untyped-def]
+        for i, node in block.children.items():
+            if getattr(node, "type", None) == "plotly_chart" and node.key == key:
+                block.children[i] = _ChartClick(node, selection)
+                return True
+            if isinstance(node, Block) and swap(node):
+                return True
+        return False
+
+    assert swap(at._tree), f"no chart {key}"
+    return at.run()
+
+
+def test_overview_charts_are_drawn_in_the_browser_and_answer_clicks() -> None:
     at = make_app().run()
     _ok(at)
-    _settled_static_charts()
-    at.run()
-    _ok(at)
-    assert len(at.image) == 3 and not at.get("plotly_chart")
-    svg = base64.b64decode(at.image[1].value[0].split(",", 1)[1]).decode("utf-8")
-    assert svg.lstrip().startswith("<svg") and "序时进度" in svg and "累计执行率" in svg and "10月" in svg
-    at.button(key="overview_chart_mode").click().run()
-    _ok(at)
-    assert len(at.get("plotly_chart")) == 3 and not at.image
+    assert not at.image and not at.button  # no server-drawn images, no button to switch to them
+    for name in ("departments", "curve", "quadrants"):
+        chart = _chart(at, name)
+        assert list(chart.proto.selection_mode) == [PlotlyChartProto.SelectionMode.POINTS], name
+        assert chart.proto.alt  # read out by screen readers
+        assert _figure(at, name)["layout"]["clickmode"] == "event+select"
+
+
+def test_a_click_on_a_department_bar_opens_its_low_execution_list() -> None:
+    at = make_app().run()
+    bars = _figure(at, "departments")["data"][0]
+    seed = bars["y"].index("青云谱区总工会")
     at.switch_page("pages/low_execution.py").run()
+    at.multiselect("le_units").set_value(["南昌市工人文化宫"]).run()  # of another department: cleared
     at.switch_page("pages/overview.py").run()
-    assert len(at.get("plotly_chart")) == 3, "the choice outlives a visit to another page"
-    at.button(key="overview_chart_mode").click().run()
-    assert len(at.image) == 3 and not at.get("plotly_chart")
+    _click(at, "departments", 0, seed)
+    _ok(at)
+    assert at.title[0].value == "低执行项目"
+    assert at.multiselect("le_departments").value == ["青云谱区总工会"] and at.multiselect("le_units").value == []
+    table = at.dataframe("le_table").value
+    assert list(table["项目编码"]) == [SEED_PROJECT] and set(table["主管部门"]) == {"青云谱区总工会"}
+    assert at.query_params["month"] == str(DEMO_MONTH)  # the period is kept
 
 
-def test_without_a_browser_on_the_server_the_overview_keeps_its_interactive_charts(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from dashboard import static_charts
-
-    def no_browser() -> None:
-        raise RuntimeError("没有可用的 Chromium")
-
-    monkeypatch.setattr(static_charts, "_start", no_browser)
+def test_a_click_on_a_quadrant_point_opens_the_project() -> None:
     at = make_app().run()
+    points = _figure(at, "quadrants")["data"]
+    trace, point = next((t, i) for t, d in enumerate(points) for i, c in enumerate(d["customdata"]) if c == [SEED_PROJECT])
+    _click(at, "quadrants", trace, point)
     _ok(at)
-    _settled_static_charts()
-    at.run()
+    assert at.title[0].value == "项目详情" and at.selectbox("project_select").value == SEED_PROJECT
+    assert at.query_params["project"] == SEED_PROJECT and _metric(at, "预算执行率").value == "27.46%"
+
+
+def test_a_click_on_a_month_of_the_curve_shows_that_period() -> None:
+    at = make_app().run()
+    actual = _figure(at, "curve")["data"][0]
+    assert actual["name"] == "累计执行率" and actual["x"][5] == "6月"
+    _click(at, "curve", 0, 5)
     _ok(at)
-    assert len(at.get("plotly_chart")) == 3 and not at.image
+    assert at.title[0].value == "总览" and at.session_state["month"] == 6
+    assert at.query_params["month"] == "6"  # a reload or a shared link keeps it
+    assert "### 41.69%" in _card(at, "预算执行率") and "2023年1-6月" in _texts(at)
+    assert at.sidebar.button_group("month").value == 6
+    schedule = _figure(at, "curve")["data"][1]
+    assert schedule["name"] == "序时进度" and schedule["x"][9] == "10月"  # the actual curve now ends at 6月
+    _click(at, "curve", 1, 9)
+    assert at.session_state["month"] == 10 and "### 72.13%" in _card(at, "预算执行率")
 
 
 def test_default_month_is_the_monitoring_point_of_the_data(demo_db) -> None:  # type: ignore[no-untyped-def]

@@ -3,37 +3,30 @@
 import dashboard_path  # noqa: F401  (repository root on sys.path)
 import streamlit as st
 
-from dashboard import charts, common, static_charts, tables
+from dashboard import charts, clicks, common, tables
 from monitor import views
 from monitor.money import fmt_bp, fmt_wan
 
 DETAILS = "overview_departments_open"  # the expander's state: open shows the department table
-INTERACTIVE = "overview_interactive"  # True: charts drawn by Plotly in the browser, with hover (the button flips it)
 NBSP, WORD_JOINER = "\u00a0", "\u2060"  # no line break at a space / between two characters
 ALT = {"departments": "各部门预算执行率与序时进度", "curve": "全区累计执行率与序时进度", "quadrants": "资金与目标：项目四象限"}
 
 common.route_guard()
+clicks.go_on()
 
 c, s = common.require()
 common.page_header("总览", c, s)
 fc = common.figures_ctx(c)
 data = common.overview(fc)
 figs = common.overview_figures(fc)
-# The charts as images once rendered on the server (static_charts): Plotly.js is not even loaded then.
-# Until they are ready, or when a user wants hover, Plotly draws them in the browser.
-images = None if st.session_state.get(INTERACTIVE) else static_charts.ready(common.overview_images(fc))
 r = data["region"]
 
 
 def chart(name: str) -> None:
-    if images is not None:
-        st.image(images[name], width="stretch", alt=ALT[name])
-    else:
-        st.plotly_chart(figs[name], key=f"chart_{name}", theme=charts.THEME, config={"displayModeBar": False})
-
-
-def flip_chart_mode() -> None:
-    st.session_state[INTERACTIVE] = not st.session_state.get(INTERACTIVE, False)
+    """A chart drawn by Plotly in the browser; a click on a point leads on (dashboard/clicks.py)."""
+    key = f"chart_{name}"
+    st.plotly_chart(figs[name], key=key, theme=charts.THEME, config={"displayModeBar": False}, alt=ALT[name],
+                    on_select=lambda: clicks.follow(name, key), selection_mode="points")
 
 
 def card(column, label: str, value: str, note: str, color: str | None = None, help: str | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -73,12 +66,6 @@ with counts[1].container(border=True):
     st.markdown(":gray[:small[绩效指标灯（超额：实际达到年度目标的较高比例，提示目标偏保守；未评判：未填报或年底才能衡量）]]\n#### "
                 + tally([(lv, r["ind_" + lv]) for lv in ("red", "yellow", "green", "blue", "none")]))
 
-# A button, not a toggle: the toggle's script is one more the browser must load and run before a first
-# visit is drawn (~0.08 s, bench/dashboard_bench). The choice is plain session state: it outlives page switches.
-st.button("改回静态图片" if st.session_state.get(INTERACTIVE) else "交互式图表", key="overview_chart_mode",
-          icon=":material/image:" if st.session_state.get(INTERACTIVE) else ":material/touch_app:", on_click=flip_chart_mode,
-          help="交互式图表：把鼠标停在图上可查看项目名称和数值，图表改由浏览器绘制，页面打开会慢一些。"
-               "静态图片：图表在服务器上画好，页面打开更快。")
 left, right = st.columns(2)
 with left:
     st.subheader("各部门预算执行率")
@@ -101,7 +88,8 @@ with q_right:
 sampled = f"项目共{data['projects']:,}个，图中画出{len(points):,}个（沉淀资金最多的项目和按象限抽样的项目）。" \
     if data["projects"] > len(points) else ""
 st.caption(f"横轴：资金执行（虚线为资金绿灯线）；纵轴：已评判指标中绿灯和超额所占比例，100%线以下即有红灯、黄灯指标（目标滞后）。"
-           f"点的颜色为资金灯：{common.light('red')}、{common.light('yellow')}、{common.light('green')}。{sampled}\n\n"
+           f"点的颜色为资金灯：{common.light('red')}、{common.light('yellow')}、{common.light('green')}。{sampled}"
+           "点击图中的点打开该项目详情，点击部门条形查看该部门的低执行项目，点击曲线上的月份切换监控时点。\n\n"
            + common.rules_text(s))
 
 # The table is sent only while the expander is open (opening it reruns the page): a closed expander
