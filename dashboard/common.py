@@ -33,9 +33,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from monitor import rulebook, views
-from monitor.access import PAGE, Actor
-from monitor.errors import MonitorError, NotFound, StoreBusy
+from monitor import accounts, rulebook, snapshots, views
+from monitor.access import ACTION_WORDS, PAGE, Actor
+from monitor.errors import Forbidden, MonitorError, NotFound, StoreBusy
 from monitor.money import fmt_bp
 from monitor.notes import Note, load_notes
 from monitor.rules import Rules
@@ -314,8 +314,6 @@ def init_selection() -> None:
         st.session_state.pop(MONTH, None)
     if st.session_state.get(MONTH) not in MONTHS:
         st.session_state[MONTH] = _query_int("month", MONTHS) or latest_month(st.session_state[YEAR])
-    if "_kept_" + USER not in st.session_state and st.query_params.get("by"):
-        st.session_state["_kept_" + USER] = str(st.query_params["by"])[:40]
 
 
 def month_label(month: int, last: int | None) -> str:
@@ -345,17 +343,104 @@ def _switch_month(month: int) -> None:
     st.session_state[MONTH] = month
 
 
+# -- who is logged in ----------------------------------------------------------------------------
+ACTOR, TOKEN, ACTIVE, CHECKED = "_actor", "_session_token", "_last_active", "_session_checked"
+COOKIE = "monitor_session"
+SET_COOKIE = "_set_cookie"  # the cookie the next page run writes into the browser ("" = remove it)
+RECHECK_S = 60  # a logged-in session is checked against the store (disabled? expired?) at most this often
+
+
+def current_actor() -> Actor | None:
+    """The logged-in user of this browser session, or None (show the login page).
+
+    Logged in here, or earlier in this browser (the session cookie, checked against the store); idle
+    longer than accounts.IDLE_TIMEOUT logs out. Streamlit keeps session state on the server only, so
+    no client can make itself someone by sending a value.
+    """
+    ss = st.session_state
+    now = time.time()
+    who = ss.get(ACTOR)
+    cookie = st.context.cookies.get(COOKIE)
+    token = ss.get(TOKEN) or (cookie if isinstance(cookie, str) else None)  # (AppTest has no real cookies)
+    if who is not None:
+        if now - ss.get(ACTIVE, now) > accounts.IDLE_TIMEOUT.total_seconds():
+            logout("登录已超时（30分钟无操作），请重新登录。")
+            return None
+        if ss.get(TOKEN) and now - ss.get(CHECKED, 0) > RECHECK_S:
+            if accounts.resume_session(store(), ss[TOKEN], PAGE) is None:
+                logout("登录已失效（账户被停用、密码被重设或登录已过期），请重新登录。")
+                return None
+            ss[CHECKED] = now
+        ss[ACTIVE] = now
+        return who
+    if token:
+        who = accounts.resume_session(store(), token, PAGE)
+        if who is not None:
+            ss[ACTOR], ss[TOKEN], ss[ACTIVE], ss[CHECKED] = who, token, now, now
+            return who
+    sso = _sso_actor()
+    if sso is not None:
+        ss[ACTOR], ss[ACTIVE] = sso, now
+    return sso
+
+
+def _sso_actor() -> Actor | None:
+    """A single-sign-on login (Streamlit's st.login, configured in .streamlit/secrets.toml [auth]),
+    mapped to the local account of the same name or sso_subject; None where SSO is not configured."""
+    try:
+        user = st.user
+        if not user.is_logged_in:
+            return None
+        subject = str(user.get("email") or user.get("sub") or "")
+    except Exception:  # noqa: BLE001 - no [auth] section: SSO is simply not in use
+        return None
+    return accounts.sso_actor(store(), subject, PAGE) if subject else None
+
+
+def login(name: str, password: str) -> None:
+    """Check the password, start a session, and have the next run keep it in a cookie."""
+    who = accounts.authenticate(store(), name.strip(), password, PAGE)
+    token = accounts.start_session(store(), who)
+    st.session_state.update({ACTOR: who, TOKEN: token, ACTIVE: time.time(), CHECKED: time.time(), SET_COOKIE: token})
+    st.session_state.pop("_login_message", None)
+
+
+def logout(message: str = "") -> None:
+    token = st.session_state.get(TOKEN)
+    if token:
+        accounts.end_session(store(), token)
+    for key in (ACTOR, TOKEN, ACTIVE, CHECKED):
+        st.session_state.pop(key, None)
+    st.session_state[SET_COOKIE] = ""
+    st.session_state["_login_message"] = message
+
+
+def write_cookie() -> None:
+    """Write (or remove) the session cookie after a login or logout. A script in the page, because
+    Streamlit has no server-side Set-Cookie; SameSite=Strict, and Secure behind HTTPS."""
+    token = st.session_state.pop(SET_COOKIE, None)
+    if token is None:
+        return
+    value = f"{COOKIE}={token}; path=/; SameSite=Strict" if token else f"{COOKIE}=; path=/; max-age=0; SameSite=Strict"
+    st.html(f"<script>document.cookie = {value!r} + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+            unsafe_allow_javascript=True)
+
+
 def actor() -> Actor:
-    """Who is acting on this page: the 填报人 the person typed (recorded with every change)."""
-    return Actor((st.session_state.get(USER) or "").strip() or "未署名", PAGE)
+    """Who is acting on this page (every read and write of monitor takes him)."""
+    who = st.session_state.get(ACTOR)
+    if who is None:
+        raise Forbidden("请先登录。")
+    return who
 
 
-def actor_input() -> None:
-    """The 填报人 field: kept across pages and in the address (?by=), so a reload keeps it."""
-    restore_widgets(USER)
-    st.text_input("填报人", key=USER, placeholder="姓名或科室，记入修改记录", max_chars=40)
-    remember_widgets(USER)
-    keep_selection_in_url()
+def require_page(action: str, what: str = "") -> Actor:
+    """First lines of a page: refuse (not just hide) a page the user's role may not open."""
+    who = actor()
+    if not who.may(action):
+        st.error(f"{who.role_name}「{plain(who.name)}」无权{ACTION_WORDS[action]}{what}，本页不予显示。")
+        st.stop()
+    return who
 
 
 def on_year_change() -> None:
@@ -363,16 +448,14 @@ def on_year_change() -> None:
 
 
 def keep_selection_in_url() -> None:
-    """Year and month (and the 填报人) in the address, so a reload or a shared link shows the same."""
+    """Year and month in the address, so a reload or a shared link shows the same figures."""
     for name, key in (("year", YEAR), ("month", MONTH)):
         if key not in st.session_state:
             continue
         value = str(st.session_state[key])
         if st.query_params.get(name) != value:
             st.query_params[name] = value
-    who = (st.session_state.get(USER) or st.session_state.get("_kept_" + USER) or "").strip()
-    if who and st.query_params.get("by") != who:
-        st.query_params["by"] = who
+
 
 
 @dataclass(frozen=True)
@@ -385,6 +468,16 @@ class Ctx:
     year: int
     month: int
     rules_json: str
+    who: Actor  # whose view: the logged-in user stripped to his scope (Actor.viewpoint), never his name
+    closed_at: str = ""  # a closed month (关账) is read from its snapshot
+
+    def data(self) -> Store:
+        """The store the figures come from: the month's snapshot once it is closed, else the live one."""
+        if self.closed_at:
+            frozen = snapshots.frozen_store(get_store(self.path), self.year, self.month)
+            if frozen is not None:
+                return frozen
+        return get_store(self.path)
 
     @property
     def rules(self) -> Rules:
@@ -395,25 +488,41 @@ class Ctx:
         return f"{self.year}年1-{self.month}月"
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _closed_at(path: str, version: int, year: int, month: int) -> str:
+    value = get_store(path).scalar("SELECT closed_at FROM snapshots WHERE year = ? AND month = ?", [year, month])
+    return "" if value is None else str(value)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _frozen_rules_json(path: str, year: int, month: int, closed_at: str) -> str:
+    frozen = snapshots.frozen_store(get_store(path), year, month)
+    return rulebook.load(frozen).to_json() if frozen is not None else rulebook.load(get_store(path)).to_json()
+
+
 def ctx() -> Ctx | None:
     if YEAR not in st.session_state:
         return None
     path = db_path()
     version = data_version(path)
     base = base_version(path, version)
-    return Ctx(path, version, base, int(st.session_state[YEAR]), int(st.session_state[MONTH]), _rules_json(path, base))
+    year, month = int(st.session_state[YEAR]), int(st.session_state[MONTH])
+    closed = _closed_at(path, base, year, month)
+    rules_json = _frozen_rules_json(path, year, month, closed) if closed else _rules_json(path, base)
+    return Ctx(path, version, base, year, month, rules_json, actor().viewpoint(), closed)
 
 
-@st.cache_resource(show_spinner="正在计算监控状态……", max_entries=3)
-def _status(path: str, base: int, year: int, month: int, rules_json: str) -> Status | None:
+@st.cache_resource(show_spinner="正在计算监控状态……", max_entries=6)
+def _status(path: str, base: int, year: int, month: int, rules_json: str, who: Actor, closed_at: str) -> Status | None:
+    c = Ctx(path, base, base, year, month, rules_json, who, closed_at)
     try:
-        return compute_status(get_store(path), year, month, Rules.from_json(rules_json), actor=ACTOR)
+        return compute_status(c.data(), year, month, Rules.from_json(rules_json), actor=who)
     except NotFound:
         return None
 
 
 def status(c: Ctx) -> Status | None:
-    return _status(c.path, c.base, c.year, c.month, c.rules_json)
+    return _status(c.path, c.base, c.year, c.month, c.rules_json, c.who, c.closed_at)
 
 
 def require() -> tuple[Ctx, Status]:
@@ -428,7 +537,9 @@ def require() -> tuple[Ctx, Status]:
 
 def page_header(title: str, c: Ctx, s: Status) -> None:
     st.title(title)
-    st.caption(f"{c.period} · 序时进度 {fmt_bp(s.schedule.bp)} · 数据库 {Path(c.path).name}")
+    closed = f" · :blue-badge[已关账（{c.closed_at[:16]}），显示关账时的数据]" if c.closed_at else ""
+    scope = "" if c.who.sees_everything else f" · 范围：{plain(' / '.join(x for x in (c.who.department, c.who.unit) if x) or '分配给本账户的项目')}"
+    st.caption(f"{c.period} · 序时进度 {fmt_bp(s.schedule.bp)}{scope}{closed}")
 
 
 # Text from data (names, notes, file names) shown through Markdown must stay text: a name like
@@ -519,36 +630,36 @@ def overview_figures(c: Ctx) -> dict[str, object]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def curve(c: Ctx, project: str | None = None) -> pd.DataFrame:
-    return monthly_curve(get_store(c.path), c.year, c.rules, project=project, actor=ACTOR)
+    return monthly_curve(c.data(), c.year, c.rules, project=project, actor=c.who)
 
 
 @st.cache_resource(show_spinner="正在整理预警清单……", max_entries=3)
-def _warnings_base(path: str, base: int, year: int, month: int, rules_json: str) -> pd.DataFrame:
-    s = _status(path, base, year, month, rules_json)
+def _warnings_base(path: str, base: int, year: int, month: int, rules_json: str, who: Actor, closed_at: str) -> pd.DataFrame:
+    s = _status(path, base, year, month, rules_json, who, closed_at)
     assert s is not None
     return warning_items(s, [])
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def warnings(c: Ctx) -> pd.DataFrame:
-    base = _warnings_base(c.path, c.base, c.year, c.month, c.rules_json)
+    base = _warnings_base(c.path, c.base, c.year, c.month, c.rules_json, c.who, c.closed_at)
     return views.mark_noted(base, month_notes(c), c.month)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def month_notes(c: Ctx) -> list[Note]:
     """Every note of the year up to the month (notes are few; one query for all projects)."""
-    return load_notes(get_store(c.path), c.year, month=c.month, actor=ACTOR)
+    return load_notes(c.data(), c.year, month=c.month, actor=c.who)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def project_notes(c: Ctx, code: str) -> list[Note]:
-    return load_notes(get_store(c.path), c.year, project_code=code, actor=ACTOR)
+    return load_notes(c.data(), c.year, project_code=code, actor=c.who)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def units_without_month(c: Ctx) -> pd.DataFrame:
-    return views.units_without_month(get_store(c.path), c.year, c.month)
+    return views.units_without_month(c.data(), c.year, c.month, actor=c.who)
 
 
 def restore_widgets(*keys: str) -> None:

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import limits
+from .access import ADMIN, Actor, scope_sql
 from .errors import NotFound
 from .importer import ADJUST_TYPES, EXAMPLE_MARK, INFO_SHEET, SHEETS
 from .notes import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES
@@ -69,23 +70,25 @@ def header_text(sheet: str, column: str, money: bool) -> str:
 
 
 def write_template(path: str | Path, store: Store | None = None, department: str | None = None,
-                   year: int | None = None, month: int | None = None) -> Path:
+                   year: int | None = None, month: int | None = None, *, actor: Actor = ADMIN) -> Path:
     """The empty template, or with `store` and `department` (and `year`, `month`) pre-filled."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(template_bytes(store, department, year, month))
+    out.write_bytes(template_bytes(store, department, year, month, actor=actor))
     return out
 
 
 def template_bytes(store: Store | None = None, department: str | None = None, year: int | None = None,
-                   month: int | None = None) -> bytes:
+                   month: int | None = None, *, actor: Actor = ADMIN) -> bytes:
+    """`actor`: whose projects a pre-filled template may list (a unit's own only); the empty template
+    holds no data, so the command line's administrator is the right default for it."""
     prefill = None
     if department is not None:
         if store is None or year is None or month is None:
             raise ValueError("a pre-filled template needs the store, the year and the month")
         if not 1 <= month <= 12:
             raise NotFound(f"月份应为1到12，而不是{month}")
-        prefill = _department_rows(store, department, year, month)
+        prefill = _department_rows(store, department, year, month, actor)
     wb = _book(prefill, department, year, month)
     buf = io.BytesIO()
     wb.save(buf)
@@ -181,11 +184,12 @@ def _info(info, department: str | None, year: int | None, month: int | None) -> 
         row[3].alignment = Alignment(wrap_text=True)
 
 
-def _department_rows(store: Store, department: str, year: int, month: int) -> dict[str, list[list[object]]]:
-    """The department's projects and indicators of `year`, and one row per project and indicator
-    for `month`, as template rows (money in 万元, exact)."""
-    projects = store.df("""SELECT * FROM projects WHERE year = ? AND department_name = ?
-                           ORDER BY unit_name, project_code""", [year, department])
+def _department_rows(store: Store, department: str, year: int, month: int, actor: Actor) -> dict[str, list[list[object]]]:
+    """The department's projects and indicators of `year` that the actor may see, and one row per
+    project and indicator for `month`, as template rows (money in 万元, exact)."""
+    scope, params = scope_sql(actor)
+    projects = store.df(f"""SELECT * FROM projects p WHERE p.year = ? AND p.department_name = ? AND {scope}
+                           ORDER BY p.unit_name, p.project_code""", [year, department, *params])
     if projects.empty:
         raise NotFound(f"{year}年没有部门「{department}」的项目，无法生成预填模板")
     codes = projects["project_code"].tolist()

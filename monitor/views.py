@@ -13,6 +13,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from .access import Actor, scope_sql
 from .money import FEN_PER_WAN, fmt_bp, fmt_wan, round_div
 from .notes import Note
 from .rules import Rules
@@ -284,16 +285,17 @@ UNITS_WITHOUT_MONTH_SQL = """
 SELECT p.department_name, p.unit_name, count(*) AS projects
 FROM projects p
 LEFT JOIN monthly m ON m.year = p.year AND m.project_code = p.project_code AND m.month = ?
-WHERE p.year = ?
+WHERE p.year = ? AND {scope}
 GROUP BY p.department_name, p.unit_name
 HAVING count(m.project_code) = 0
 ORDER BY p.department_name, p.unit_name
 """
 
 
-def units_without_month(store: Store, year: int, month: int) -> pd.DataFrame:
+def units_without_month(store: Store, year: int, month: int, *, actor: Actor) -> pd.DataFrame:
     """Units none of whose projects has a spend row for `month` (the unit has not reported)."""
-    return store.df(UNITS_WITHOUT_MONTH_SQL, [month, year])
+    scope, params = scope_sql(actor)
+    return store.df(UNITS_WITHOUT_MONTH_SQL.replace("{scope}", scope), [month, year, *params])
 
 
 # -- notes --------------------------------------------------------------------------------------

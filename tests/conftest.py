@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.access import ADMIN
-from monitor.demo import DEMO_DIR, load_demo
+from monitor.demo import DEMO_DIR, create_demo_accounts, load_demo
 from monitor.status import Status, compute_status
 from monitor.store import Store
 
@@ -17,6 +17,7 @@ from monitor.store import Store
 def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     load_demo(Store(path))
+    create_demo_accounts(Store(path))
     return path
 
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `dashboard` is not an installed package
     sys.path.insert(0, str(ROOT))
 
-from monitor.demo import DEMO_MONTH, DEMO_YEAR, SEED_PROJECT, load_demo  # noqa: E402
+from monitor.demo import DEMO_ACCOUNTS, DEMO_MONTH, DEMO_YEAR, SEED_PROJECT, create_demo_accounts, load_demo  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
 APP = ROOT / "dashboard" / "app.py"
@@ -26,7 +26,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-__all__ = ["DEMO_MONTH", "DEMO_YEAR", "SEED_PROJECT", "demo_db", "make_app", "StreamlitServer"]
+__all__ = ["DEMO_MONTH", "DEMO_YEAR", "SEED_PROJECT", "demo_db", "login", "make_app", "StreamlitServer"]
 
 
 @pytest.fixture
@@ -37,11 +37,20 @@ def demo_db(demo_db_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     return path
 
 
-def make_app(month: int | None = DEMO_MONTH, **query: str) -> object:
-    """An AppTest of the entrypoint at the demo's monitoring month (None: the app's default)."""
+def make_app(month: int | None = DEMO_MONTH, *, user: str | None = "admin", **query: str) -> object:
+    """An AppTest of the entrypoint at the demo's monitoring month (None: the app's default), logged in
+    as `user` (an account of the database MONITOR_DB names; None: not logged in). AppTest cannot send
+    a password form before the first run, so the session starts as the login would leave it."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=60)
+    if user is not None:
+        from monitor.access import PAGE
+        from monitor.accounts import account_actor
+
+        store = Store(os.environ["MONITOR_DB"])
+        create_demo_accounts(store)  # a test's own small region has none yet (it is a no-op where there are)
+        at.session_state["_actor"] = account_actor(store, user, PAGE)
     if month is not None:
         at.query_params["month"] = str(month)
     at.query_params.update(query)
@@ -92,10 +101,23 @@ class StreamlitServer:
         self._log.close()
 
 
+DEMO_PASSWORDS = {name: password for name, _role, password, *_ in DEMO_ACCOUNTS}
+
+
+def login(pg, url: str, user: str = "admin") -> None:  # type: ignore[no-untyped-def]
+    """Log a browser page in through the login form, as a person does."""
+    pg.goto(url)
+    pg.get_by_label("用户名").fill(user)
+    pg.get_by_label("密码").fill(DEMO_PASSWORDS[user])
+    pg.get_by_role("button", name="登录").click()
+    pg.locator("[data-testid=stSidebar]").get_by_text("退出登录").wait_for()
+
+
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
     path = tmp_path_factory.mktemp("server") / "monitor.duckdb"
     load_demo(Store(path))
+    create_demo_accounts(Store(path))
     server = StreamlitServer(path)
     try:
         yield server

@@ -15,6 +15,7 @@ from dashboard_support import DEMO_MONTH, DEMO_YEAR, SEED_PROJECT
 from dashboard import charts, clicks
 from dashboard.clicks import Click
 from monitor import views
+from monitor.access import ADMIN
 from monitor.status import Status, monthly_curve
 from monitor.store import Store
 
@@ -35,7 +36,7 @@ def figures(demo: tuple[Store, Status]) -> dict[str, go.Figure]:
     deps, _ = charts.departments(s.departments, s.schedule.bp)
     x_col, x_label, x_line = views.money_axis(s.rules)
     return {"departments": deps,
-            "curve": charts.cumulative(monthly_curve(store, DEMO_YEAR, s.rules), DEMO_MONTH, clickable=True),
+            "curve": charts.cumulative(monthly_curve(store, DEMO_YEAR, s.rules, actor=ADMIN), DEMO_MONTH, clickable=True),
             "quadrants": charts.quadrants(views.quadrant_points(s.projects), x_col, x_label, x_line)}
 
 
@@ -70,7 +71,7 @@ def test_every_point_of_every_curve_is_its_month(figures: dict[str, go.Figure]) 
 
 def test_only_the_overview_curve_is_clickable(demo: tuple[Store, Status]) -> None:
     store, s = demo
-    curve = monthly_curve(store, DEMO_YEAR, s.rules)
+    curve = monthly_curve(store, DEMO_YEAR, s.rules, actor=ADMIN)
     plain, clickable = charts.cumulative(curve, DEMO_MONTH), charts.cumulative(curve, DEMO_MONTH, clickable=True)
     assert plain.layout.clickmode is None and "点击" not in plain.data[0].hovertemplate
     assert clickable.layout.clickmode == "event+select" and "点击切换到1-%{customdata[0]}月" in clickable.data[0].hovertemplate

@@ -140,7 +140,7 @@ def _click(at, name: str, trace: int, point: int):  # type: ignore[no-untyped-de
 def test_overview_charts_are_drawn_in_the_browser_and_answer_clicks() -> None:
     at = make_app().run()
     _ok(at)
-    assert not at.image and not at.button  # no server-drawn images, no button to switch to them
+    assert not at.image and not at.main.button  # no server-drawn images, no button to switch to them
     for name in ("departments", "curve", "quadrants"):
         chart = _chart(at, name)
         assert list(chart.proto.selection_mode) == [PlotlyChartProto.SelectionMode.POINTS], name
@@ -273,11 +273,10 @@ def _open_seed(at):  # type: ignore[no-untyped-def]
     return at
 
 
-def test_saving_a_note_stores_it_with_the_user(demo_db) -> None:  # type: ignore[no-untyped-def]
-    at = _open_seed(make_app(project=SEED_PROJECT))
+def test_saving_a_note_stores_it_with_the_logged_in_user(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = _open_seed(make_app(project=SEED_PROJECT, user="qypzgh-cw"))
     prefix = form_key(DEMO_YEAR, DEMO_MONTH, SEED_PROJECT, "")
     assert at.session_state[f"{prefix}:version"] == 1  # the imported §五 note
-    at.text_input("note_user").input("区总工会 张三")
     at.text_area(f"{prefix}:explanation").input("已与施工方完成结算，11月支付。")
     at.selectbox(f"{prefix}:status").set_value("已完成")
     at.button(f"FormSubmitter:{prefix}:form-保存说明").click().run()
@@ -285,7 +284,7 @@ def test_saving_a_note_stores_it_with_the_user(demo_db) -> None:  # type: ignore
     assert any("已保存（第2版" in s.value for s in at.success)
     saved = next(n for n in load_notes(Store(demo_db), DEMO_YEAR, project_code=SEED_PROJECT, actor=ADMIN) if n.indicator_name == "")
     assert (saved.explanation, saved.status, saved.version, saved.updated_by) == \
-        ("已与施工方完成结算，11月支付。", "已完成", 2, "区总工会 张三")
+        ("已与施工方完成结算，11月支付。", "已完成", 2, "qypzgh-cw")
 
 
 def test_a_stale_form_gets_the_conflict_message_and_overwrites_nothing(demo_db) -> None:  # type: ignore[no-untyped-def]

@@ -48,14 +48,3 @@ def test_one_project_of_another_year_does_not_move_everyones_default_year(demo_d
     at = make_app(month=None).run()
     _ok(at)
     assert at.session_state["year"] == 2023
-
-
-def test_the_name_of_who_is_filling_in_survives_a_reload() -> None:
-    at = make_app().run()
-    at.switch_page("pages/project.py").run()
-    at.text_input("note_user").input("区总工会 张三").run()
-    assert at.query_params["by"] == "区总工会 张三"
-    reloaded = make_app(by="区总工会 张三").run()  # a reload is a new session with the same address
-    reloaded.switch_page("pages/project.py").run()
-    _ok(reloaded)
-    assert reloaded.text_input("note_user").value == "区总工会 张三"

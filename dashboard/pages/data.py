@@ -10,11 +10,13 @@ import streamlit as st
 
 from dashboard import common, tables
 from monitor import limits, views
+from monitor.access import Actor
 from monitor.errors import ImportRejected, MonitorError
 from monitor.importer import ImportReport, import_path
 from monitor.template import template_bytes
 
 common.route_guard()
+common.require_page("data.import")
 
 RESULT = "data_import_result"
 UPLOAD = "data_upload"
@@ -38,8 +40,8 @@ def blank_template() -> bytes:
 
 
 @st.cache_data(show_spinner="正在生成预填模板……", max_entries=8)
-def prefilled_template(path: str, version: int, department: str, year: int, month: int) -> bytes:
-    return template_bytes(common.get_store(path), department, year, month)
+def prefilled_template(path: str, version: int, department: str, year: int, month: int, who: Actor) -> bytes:
+    return template_bytes(common.get_store(path), department, year, month, actor=who)
 
 
 def _import() -> None:
@@ -119,7 +121,7 @@ if c is not None and s is not None and len(s.departments):
                              help="模板中预填该部门已有的项目和绩效指标，只需填写所选月份的支出和指标完成情况")
     month = b.selectbox("填报月份", common.MONTHS, index=min(c.month, 11), key="data_template_month", format_func=lambda m: f"{m}月")
     st.download_button(f"下载「{department}」{c.year}年{month}月预填模板（.xlsx）",
-                       prefilled_template(c.path, c.version, department, c.year, month),
+                       prefilled_template(c.path, c.version, department, c.year, month, c.who),
                        file_name=f"{department}{c.year}年{month}月导入模板.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="data_template_prefilled")
 

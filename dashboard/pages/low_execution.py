@@ -10,6 +10,7 @@ from monitor.report.lists import projects_workbook
 from monitor.status import QUADRANTS
 
 common.route_guard()
+common.require_page("read")
 
 MAX_ROWS = 500
 LIGHTS = ("red", "yellow", "green", "none")

@@ -12,6 +12,7 @@ NBSP, WORD_JOINER = "\u00a0", "\u2060"  # no line break at a space / between two
 ALT = {"departments": "各部门预算执行率与序时进度", "curve": "全区累计执行率与序时进度", "quadrants": "资金与目标：项目四象限"}
 
 common.route_guard()
+common.require_page("read")
 clicks.go_on()
 
 c, s = common.require()

@@ -4,11 +4,12 @@ import dashboard_path  # noqa: F401  (repository root on sys.path)
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, common, notes_form, tables
+from dashboard import charts, common, notes_form, round_form, tables
 from monitor import views
 from monitor.money import fmt_bp, fmt_wan
 
 common.route_guard()
+who = common.require_page("read")
 
 CHOICES = 500
 APPLIED = "_project_from_url"  # the ?project= value already applied, so a later choice is not overridden
@@ -54,6 +55,7 @@ st.caption(" · ".join(common.plain(p[k]) for k in ("project_code", "department_
 light_line = f"资金 {common.light(p['level'])}：{common.plain(p['level_reason'])}"
 ind_line = f"绩效指标 {common.light(p['indicator_level'])}（{p['quadrant']}）"
 getattr(st, {"red": "error", "yellow": "warning"}.get(p["level"], "success"))(f"{light_line}　|　{ind_line}")
+sub = round_form.banner(c, current)  # the round's state, and a return's reason at the top of the page
 
 m = st.columns(3)
 m[0].metric("预算执行率", fmt_bp(p["rate_bp"]), views.gap_text(p["gap_bp"]), delta_color=common.LEVEL_ST_COLORS[p["level"]],
@@ -96,12 +98,26 @@ for level1, group in inds.groupby("level1", sort=False):
                  column_config={"判定依据": st.column_config.TextColumn(width="large")})
 
 st.divider()
+round_form.fill_form(c, s, current, sub)
+round_form.review_form(c, current, sub)
+round_form.fix_form(c, current, sub)
+
 st.markdown(f"**监控说明（{c.period}）**")
-st.caption("每个红灯、黄灯事项一条说明：未填写的已按系统建议预填，修改后保存即可。两人同时修改同一条说明时，后保存的一方会收到提示，不会覆盖对方的内容。")
-common.actor_input()
 notes = common.project_notes(c, current)
-for item in views.note_items(s, current, notes):
-    notes_form.render(c, s, current, item, notes)
+if who.may("data.fill") and not c.closed_at:
+    st.caption("每个红灯、黄灯事项一条说明：未填写的已按系统建议预填措辞，偏差原因、完成目标可能性等判断由单位选择后保存。"
+               "两人同时修改同一条说明时，后保存的一方会收到提示，不会覆盖对方的内容。")
+    for item in views.note_items(s, current, notes):
+        notes_form.render(c, s, current, item, notes)
+else:
+    mine = [n for n in notes if n.month == c.month]
+    if not mine:
+        st.caption("本月没有监控说明。")
+    for n in mine:
+        st.markdown(f"- **{common.plain(n.item)}**（单位说明，{common.plain(n.updated_by)}）：{common.plain('、'.join(n.causes))}　"
+                    f"{common.plain(n.explanation)}　纠偏措施：{common.plain(n.measure or '—')}")
+round_form.opinion_form(c, current)
+round_form.attachments(c, current)
 
 earlier = views.open_earlier_notes(notes, c.month)
 st.markdown("**以前月份尚未完成的措施**")

@@ -22,6 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGION = "全区（全部部门）"
 
 common.route_guard()
+common.require_page("read")
 
 
 def _bytes_button(label: str, make, file_name: str, mime: str, key: str) -> None:  # type: ignore[no-untyped-def]

@@ -18,12 +18,13 @@ from monitor.errors import MonitorError
 from monitor.rules import FIELDS, PRESETS, Rules, default_custom_schedule
 
 common.route_guard()
+common.require_page("rules.change")
 
 P = "rules:"
 GEN = "rules:gen"  # the fingerprint of the rules the form was built from (tests read it to find widgets)
 FLASH = "rules:flash"  # (where, kind, message): a result shown beside the button that produced it
 NUMBERS = [f for f in FIELDS.values() if f.kind == "number"]
-CHOICES = [f for f in FIELDS.values() if f.kind == "choice"]
+CHOICES = [f for f in FIELDS.values() if f.kind == "choice"]  # shown as select boxes, three to a row
 
 
 def widget_key(field: str, gen: str) -> str:
@@ -118,7 +119,6 @@ st.title("设置")
 current = rulebook.load(common.store())
 gen = hashlib.sha1(current.to_json().encode()).hexdigest()[:10]
 st.session_state[GEN] = gen
-common.actor_input()
 
 st.subheader("预设")
 pa, pb = st.columns([3, 1], vertical_alignment="bottom")
@@ -129,11 +129,11 @@ _show_flash("preset")
 
 st.subheader("规则")
 with st.form("rules_form", border=True):
-    cols = st.columns(3)
-    for col, f in zip(cols, CHOICES[:3], strict=False):
-        options = list(f.choices or {})
-        col.selectbox(f.label, options, index=options.index(getattr(current, f.key)), format_func=(f.choices or {}).get,
-                      key=widget_key(f.key, gen))
+    for row in range(0, len(CHOICES), 3):
+        for col, f in zip(st.columns(3), CHOICES[row:row + 3], strict=False):
+            options = list(f.choices or {})
+            col.selectbox(f.label, options, index=options.index(getattr(current, f.key)), format_func=(f.choices or {}).get,
+                          key=widget_key(f.key, gen))
     cols = st.columns(4)
     for i, f in enumerate(NUMBERS):
         cols[i % 4].number_input(f.label, value=float(getattr(current, f.key)), min_value=float(f.low), max_value=float(f.high),

@@ -10,6 +10,7 @@ from monitor.money import fmt_bp
 from monitor.report.lists import warnings_workbook
 
 common.route_guard()
+common.require_page("read")
 
 MAX_ROWS = 500
 KEYS = ("w_departments", "w_levels", "w_kinds", "w_no_note")

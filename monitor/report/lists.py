@@ -60,8 +60,20 @@ def _cell(ws: Worksheet, value: object, kind: str) -> WriteOnlyCell:
 def list_workbook(title: str, notes: Sequence[str], columns: Sequence[ListColumn], rows: pd.DataFrame,
                   sheet: str = "清单") -> bytes:
     """One sheet: the title, a line per note (period, filters, units, rules), the header, the rows."""
+    return list_workbook_sheets([(sheet, title, notes, columns, rows)])
+
+
+def list_workbook_sheets(sheets: Sequence[tuple[str, str, Sequence[str], Sequence[ListColumn], pd.DataFrame]]) -> bytes:
+    """Several such sheets in one workbook: (sheet name, title, notes, columns, rows) each."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet)
+    for sheet, title, notes, columns, rows in sheets:
+        _sheet(wb.create_sheet(sheet), title, notes, columns, rows)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _sheet(ws: Worksheet, title: str, notes: Sequence[str], columns: Sequence[ListColumn], rows: pd.DataFrame) -> None:
     for i, col in enumerate(columns, 1):
         ws.column_dimensions[_letter(i)].width = col.width
     header_row = len(notes) + 3  # the title, the notes, a blank row, then the header
@@ -85,9 +97,6 @@ def list_workbook(title: str, notes: Sequence[str], columns: Sequence[ListColumn
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _letter(i: int) -> str:
