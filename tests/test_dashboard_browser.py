@@ -19,12 +19,15 @@ from monitor.store import Store
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
-# Streamlit has finished when its running indicator is gone and every Plotly chart has drawn its SVG.
-# data-test-script-state is set by Streamlit's frontend for tests: it turns to rerunRequested the
-# moment a widget change is sent, so it never shows "idle" before a rerun has started.
+# Streamlit has finished when its running indicator is gone, no element still waits for its script (a
+# kind of element the browser has not met yet shows a skeleton meanwhile: 项目详情's metrics after the
+# overview, which has none) and every Plotly chart has drawn its SVG. data-test-script-state is set by
+# Streamlit's frontend for tests: it turns to rerunRequested the moment a widget change is sent, so it
+# never shows "idle" before a rerun has started.
 READY = """() => !document.querySelector('[data-testid=stStatusWidget]')
   && document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'
   && document.querySelector('[data-testid=stMain] h1') !== null
+  && !document.querySelector('[data-testid=stMain] :is([data-testid=stSkeleton], [data-testid=stSkeletonElement])')
   && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.querySelector('.main-svg'))"""
 DRAWN = "() => document.querySelectorAll('[data-testid=stMain] .js-plotly-plot .main-svg').length / 3"
 
