@@ -10,7 +10,7 @@ import warnings
 from urllib.parse import urlparse
 
 import pytest
-from dashboard_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DEMO_YEAR, SEED_PROJECT, demo_server  # noqa: F401
+from dashboard_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DEMO_YEAR, SEED_PROJECT, demo_server, login  # noqa: F401
 
 from monitor.access import ADMIN
 from monitor.notes import load_notes
@@ -43,10 +43,13 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser, demo_server):  # type: ignore[no-untyped-def]
+    """A page of a new browser context, logged in to the demo server as its administrator (the
+    session cookie then opens every later page of the context)."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
     pg = context.new_page()
     pg.set_default_timeout(60_000)
+    login(pg, demo_server.url)
     yield pg
     context.close()
 
@@ -113,9 +116,6 @@ def test_officer_filters_red_opens_the_seed_project_and_writes_a_note(demo_serve
     assert "落后序时进度55.88个百分点" in text
     shoot(pg, "3_project_seed")
 
-    pg.get_by_label("填报人").fill("青云谱区总工会 王五")
-    pg.get_by_label("填报人").press("Enter")
-    settle(pg)
     money = pg.locator("[data-testid=stExpander]").filter(has_text="项目资金").first
     money.locator("summary").click()
     box = money.get_by_label("原因说明")
@@ -145,7 +145,7 @@ def test_officer_filters_red_opens_the_seed_project_and_writes_a_note(demo_serve
     money.locator("summary").click()
     # the form is filled from the store as the expander opens: wait for it rather than read at once
     playwright.expect(money.get_by_label("原因说明")).to_have_value("浏览器测试：已完成结算，11月集中支付。")
-    assert "已保存第2版 · 青云谱区总工会 王五" in money.inner_text()
+    assert "已保存第2版 · admin" in money.inner_text()  # the logged-in user, recorded by the store
 
 
 @pytest.mark.parametrize("path, name, charts, expected", [
@@ -282,15 +282,17 @@ def test_the_success_message_links_to_the_period_imported(page, tmp_path) -> Non
     from dashboard_support import StreamlitServer
     from workbooks import xlsx_bytes
 
-    from monitor.demo import load_demo
+    from monitor.demo import create_demo_accounts, load_demo
 
     db = tmp_path / "monitor.duckdb"
     load_demo(Store(db))
     november = tmp_path / "十一月.xlsx"
     november.write_bytes(xlsx_bytes({"月度支出": [["年度", "项目编码", "月份", "支出金额(万元)"], [DEMO_YEAR, SEED_PROJECT, 11, 10]]}))
+    create_demo_accounts(Store(db))
     server = StreamlitServer(db)
     try:
         pg = page
+        login(pg, server.url)
         pg.goto(f"{server.url}/data")
         settle(pg, expect="下载空白导入模板")
         pg.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(november))
@@ -325,9 +327,9 @@ def test_no_page_asks_anything_of_another_host(demo_server, page) -> None:  # ty
     pg.on("websocket", lambda ws: requests.append(ws.url))
     pg.goto(f"{demo_server.url}/?month=10")
     settle(pg, charts=3, expect="各部门预算执行率")
-    links = pg.locator("[data-testid=stSidebarNav] a")
-    paths = [urlparse(links.nth(i).get_attribute("href") or "").path for i in range(links.count())]
-    assert len(paths) == 7 and "/project" in paths  # every page of app.py's navigation
+    links = pg.locator("[data-testid=stSidebar] [data-testid=stPageLink] a")
+    paths = ["/" + urlparse(links.nth(i).get_attribute("href") or "").path.lstrip("/") for i in range(links.count())]
+    assert len(paths) == 11 and "/project" in paths  # every page of the administrator's menu
     for path in paths:
         pg.goto(f"{demo_server.url}{path}?month=10" + (f"&project={SEED_PROJECT}" if path == "/project" else ""))
         settle(pg, charts={"/": 3, "/project": 2}.get(path, 0))

@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from dashboard_support import DEMO_YEAR, SEED_PROJECT, demo_server  # noqa: F401
+from dashboard_support import DEMO_YEAR, SEED_PROJECT, demo_server, login  # noqa: F401
 from openpyxl import load_workbook
 from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, main_text, settle, shoot  # noqa: F401
 
@@ -27,10 +27,11 @@ def browser():  # type: ignore[no-untyped-def]
             b.close()
 
 
-def _page(browser):  # type: ignore[no-untyped-def]
+def _page(browser, server, user: str = "admin"):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN", accept_downloads=True)
     pg = context.new_page()
     pg.set_default_timeout(60_000)
+    login(pg, server.url, user)
     return context, pg
 
 
@@ -43,7 +44,7 @@ def _money_form(pg):  # type: ignore[no-untyped-def]
 
 def test_two_people_save_one_note_and_the_second_keeps_his_text_with_a_clear_message(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
     url = f"{demo_server.url}/project?project={SEED_PROJECT}&month=10"
-    (ca, a), (cb, b) = _page(browser), _page(browser)
+    (ca, a), (cb, b) = _page(browser, demo_server, "qypzgh-cw"), _page(browser, demo_server, "qypzgh")
     try:
         for pg in (a, b):
             pg.goto(url)
@@ -63,14 +64,14 @@ def test_two_people_save_one_note_and_the_second_keeps_his_text_with_a_clear_mes
         from monitor.store import Store
 
         stored = next(n for n in load_notes(Store(demo_server.db), DEMO_YEAR, project_code=SEED_PROJECT, actor=ADMIN) if n.indicator_name == "")
-        assert (stored.explanation, stored.version) == ("甲：11月完成结算。", 2)
+        assert (stored.explanation, stored.version, stored.updated_by) == ("甲：11月完成结算。", 2, "qypzgh-cw")
     finally:
         ca.close()
         cb.close()
 
 
 def test_settings_visited_twice_show_the_rules_in_force_and_the_result_sits_by_the_button(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
-    context, pg = _page(browser)
+    context, pg = _page(browser, demo_server)
     try:
         pg.goto(f"{demo_server.url}/settings?month=10")
         settle(pg, expect="现行规则")
@@ -93,7 +94,7 @@ def test_settings_visited_twice_show_the_rules_in_force_and_the_result_sits_by_t
 
 
 def test_the_filtered_low_execution_list_downloads_as_excel(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
-    context, pg = _page(browser)
+    context, pg = _page(browser, demo_server)
     try:
         pg.goto(f"{demo_server.url}/low_execution?month=10")
         settle(pg, expect="符合条件的项目")
@@ -110,7 +111,7 @@ def test_the_filtered_low_execution_list_downloads_as_excel(demo_server, browser
 def test_printing_a_project_gives_the_page_without_the_sidebar_and_with_every_note_open(demo_server, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import subprocess
 
-    context, pg = _page(browser)
+    context, pg = _page(browser, demo_server)
     try:
         pg.goto(f"{demo_server.url}/project?project={SEED_PROJECT}&month=10")
         settle(pg, expect="工会经费项目")

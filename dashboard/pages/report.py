@@ -53,7 +53,7 @@ def main() -> None:
     # the shared year/month selection and the cached status of the other pages
     c, status = common.require()
     common.page_header("报告导出", c, status)
-    store, year, month = common.store(), c.year, c.month
+    store, year, month = c.data(), c.year, c.month  # a closed month: its snapshot, so the report does not move
     st.caption(f"文件按当前数据生成，所用规则写在每份文件的附录中。监控时点：{c.period}（在左侧更改）。")
     projects = status.projects
 

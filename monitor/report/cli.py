@@ -12,6 +12,10 @@ from ..store import Store
 
 
 def run(store: Store, args: argparse.Namespace, actor: Actor) -> int:
+    from ..snapshots import frozen_store
+
+    # a closed month is reported as it was closed: the same text however the data moved on since
+    store = frozen_store(store, args.year, args.month) or store
     status = compute_status(store, args.year, args.month, actor=actor)
     if args.command == "table":
         return _table(store, status, args)
