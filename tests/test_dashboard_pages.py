@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import io
-import re
-import shutil
-
-
 import json
+import re
 from dataclasses import replace
 
 import pytest
