@@ -438,6 +438,7 @@ def require_page(action: str, what: str = "") -> Actor:
     """First lines of a page: refuse (not just hide) a page the user's role may not open."""
     who = actor()
     if not who.may(action):
+        st.title("无权访问")
         st.error(f"{who.role_name}「{plain(who.name)}」无权{ACTION_WORDS[action]}{what}，本页不予显示。")
         st.stop()
     return who

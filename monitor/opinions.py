@@ -99,12 +99,18 @@ def attach(store: Store, actor: Actor, year: int, month: int, code: str, file_na
 
 def attachments(store: Store, actor: Actor, year: int, month: int | None = None, code: str | None = None) -> list[Attachment]:
     """The attachments of the actor's projects (of one project and/or up to a month)."""
+    return [a for _, a in attachment_list(store, actor, year, month, code)]
+
+
+def attachment_list(store: Store, actor: Actor, year: int, month: int | None = None,
+                    code: str | None = None) -> list[tuple[str, Attachment]]:
+    """(project code, attachment) of the actor's projects, in upload order."""
     scope, params = scope_sql(actor)
     rows = store.df(
-        f"SELECT a.id, a.file_name, a.mime, a.size, a.indicator_name, a.uploaded_at, a.uploaded_by FROM attachments a "
+        f"SELECT a.project_code, a.id, a.file_name, a.mime, a.size, a.indicator_name, a.uploaded_at, a.uploaded_by FROM attachments a "
         f"JOIN projects p ON p.year = a.year AND p.project_code = a.project_code WHERE a.year = ? AND (? IS NULL OR a.month <= ?) "
         f"AND (? IS NULL OR a.project_code = ?) AND {scope} ORDER BY a.month, a.id", [year, month, month, code, code, *params])
-    return [Attachment(int(r.id), r.file_name, r.mime, int(r.size), r.indicator_name, r.uploaded_at, r.uploaded_by)
+    return [(str(r.project_code), Attachment(int(r.id), r.file_name, r.mime, int(r.size), r.indicator_name, r.uploaded_at, r.uploaded_by))
             for r in rows.itertuples(index=False)]
 
 

@@ -38,6 +38,11 @@ FROZEN: dict[str, str] = {
     "key_projects": "year = $1",
     "settings": "key = 'rules'",
     "meta": "key = 'keys_version'",
+    "attachments": "year = $1",
+}
+# what of a table is frozen, where not every column: an attachment's name and size for the report's list, not its bytes
+COLUMNS: dict[str, str] = {
+    "attachments": "id, year, month, project_code, indicator_name, file_name, mime, size, ''::BLOB AS content, uploaded_at, uploaded_by",
 }
 
 
@@ -47,7 +52,8 @@ def _freeze(con: duckdb.DuckDBPyConnection, year: int) -> bytes:
         for table, where in FROZEN.items():
             path = Path(tmp) / f"{table}.parquet"
             # COPY takes no parameters: the year is an int and the file name ours, so nothing from a user is spliced in
-            con.execute(f"COPY (SELECT * FROM {table} WHERE {where.replace('$1', str(int(year)))}) TO '{path}' (FORMAT parquet)")  # noqa: S608
+            cols = COLUMNS.get(table, "*")
+            con.execute(f"COPY (SELECT {cols} FROM {table} WHERE {where.replace('$1', str(int(year)))}) TO '{path}' (FORMAT parquet)")  # noqa: S608
             z.write(path, f"{table}.parquet")
     return buf.getvalue()
 

@@ -213,3 +213,45 @@ def test_a_backup_restores_every_note_state_and_audit_row(store: Store, tmp_path
     assert {t: after[t] for t in ("notes", "submissions", "users")} == {t: before[t] for t in ("notes", "submissions", "users")}
     assert audit.trail(store, ADMIN)[0].target.startswith("从备份")  # the restore itself is on record
     save_note(store, Note(2023, SEED_PROJECT, "开展送温暖人数", 10, causes=("其他",), explanation="恢复之后"), UNIT)
+
+
+def test_attachments_are_listed_in_the_reports_annex_and_refused_when_not_what_they_claim(store: Store) -> None:
+    from monitor import opinions
+    from monitor.report import docx_lines, project_report
+
+    opinions.attach(store, UNIT, 2023, 10, SEED_PROJECT, "上解回单.pdf", b"%PDF-1.4 receipt")
+    with pytest.raises(MonitorError, match="内容与扩展名.pdf不符"):
+        opinions.attach(store, UNIT, 2023, 10, SEED_PROJECT, "病毒.pdf", b"MZ\x90\x00")
+    with pytest.raises(MonitorError, match="类型不可上传"):
+        opinions.attach(store, UNIT, 2023, 10, SEED_PROJECT, "脚本.exe", b"MZ")
+    with pytest.raises(Forbidden):
+        opinions.attach(store, UNIT, 2023, 10, "360100-SZGH-XM", "a.pdf", b"%PDF")
+    lines = docx_lines(project_report(store, compute_status(store, 2023, 10, actor=UNIT), SEED_PROJECT))
+    assert "附件2：佐证材料清单" in lines and any(line.startswith("1\t上解回单.pdf\t项目\t1 KB\tqypzgh-cw") for line in lines)
+
+
+def test_the_tongbao_lists_the_fixes_not_answered_yet(store: Store) -> None:
+    from monitor.report import department_report, docx_lines
+
+    rounds.open_task(store, BUREAU, 2023, 10, DUE)
+    sub = rounds.submit(store, UNIT, 2023, 10, SEED_PROJECT, 0)
+    rounds.approve(store, BUREAU, 2023, 10, SEED_PROJECT, sub.version, needs_fix=True, fix_request="补齐上解凭证")
+    lines = docx_lines(department_report(store, compute_status(store, 2023, 10, actor=BUREAU), "青云谱区总工会"))
+    assert "七、尚未反馈的整改" in lines and any("工会经费项目\t补齐上解凭证" in line for line in lines)
+    rounds.answer_fix(store, UNIT, 2023, 10, SEED_PROJECT, "已补齐")
+    lines = docx_lines(department_report(store, compute_status(store, 2023, 10, actor=BUREAU), "青云谱区总工会"))
+    assert not any("尚未反馈的整改" in line for line in lines)
+
+
+def test_an_opinion_is_the_evaluators_and_keeps_its_version(store: Store) -> None:
+    from monitor import opinions
+    from monitor.errors import NoteConflict
+
+    first = opinions.save_opinion(store, EVALUATOR, opinions.Opinion(2023, 10, SEED_PROJECT, "上解、下拨指标设置不合理"))
+    with pytest.raises(NoteConflict):
+        opinions.save_opinion(store, BUREAU, opinions.Opinion(2023, 10, SEED_PROJECT, "另一人的意见", 0))
+    with pytest.raises(Forbidden):
+        opinions.save_opinion(store, UNIT, opinions.Opinion(2023, 10, SEED_PROJECT, "单位不能写监控方意见", first.version))
+    with pytest.raises(Forbidden):
+        opinions.save_opinion(store, EVALUATOR, opinions.Opinion(2023, 10, "360100-SZGH-XM", "未分配的项目"))
+    assert opinions.load_opinion(store, BUREAU, 2023, 10, SEED_PROJECT).text == "上解、下拨指标设置不合理"

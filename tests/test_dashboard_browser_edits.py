@@ -126,3 +126,39 @@ def test_printing_a_project_gives_the_page_without_the_sidebar_and_with_every_no
         assert "部分指标设置不合理" in text and "资金执行率偏低" in text
     finally:
         context.close()
+
+
+MENUS = {  # role's account → the menu it gets
+    "admin": ["总览", "监控任务", "低执行项目", "项目详情", "预警", "关账对比", "修改记录", "数据", "设置", "报告", "账户"],
+    "jixiaoke": ["总览", "监控任务", "低执行项目", "项目详情", "预警", "关账对比", "修改记录", "数据", "设置", "报告"],
+    "qypzgh": ["总览", "监控任务", "低执行项目", "项目详情", "预警", "关账对比", "修改记录", "数据", "报告"],
+    "qypzgh-cw": ["总览", "监控任务", "低执行项目", "项目详情", "预警", "关账对比", "修改记录", "数据", "报告"],
+    "zhengxiao": ["总览", "低执行项目", "项目详情", "预警", "关账对比", "修改记录", "报告"],
+    "chakan": ["总览", "低执行项目", "项目详情", "预警", "关账对比", "报告"],
+}
+
+
+@pytest.mark.parametrize("user", list(MENUS))
+def test_each_role_logs_in_and_gets_its_own_menu(demo_server, browser, user: str) -> None:  # type: ignore[no-untyped-def]
+    context, pg = _page(browser, demo_server, user)
+    try:
+        links = pg.locator("[data-testid=stSidebar] [data-testid=stPageLink]")
+        assert [links.nth(i).inner_text().split("\n")[-1].strip() for i in range(links.count())] == MENUS[user]
+    finally:
+        context.close()
+
+
+def test_a_unit_user_reads_no_other_unit_in_any_page_and_is_refused_settings(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
+    context, pg = _page(browser, demo_server, "qypzgh-cw")
+    try:
+        for path in ("", "tasks", "low_execution", f"project?project={SEED_PROJECT}", "warnings", "diff", "audit", "data", "report"):
+            pg.goto(f"{demo_server.url}/{path}" + ("&" if "?" in path else "?") + "month=10")
+            settle(pg)
+            text = main_text(pg) + pg.locator("[data-testid=stSidebar]").inner_text()
+            assert "南昌市" not in text and "劳模" not in text, path
+        pg.goto(f"{demo_server.url}/settings?month=10")
+        settle(pg)
+        assert "无权修改预警规则" in main_text(pg) and not pg.get_by_role("spinbutton").count()
+        shoot(pg, "10_unit_refused_settings")
+    finally:
+        context.close()

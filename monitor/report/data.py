@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..money import round_div
 from ..notes import Note, load_notes
+from ..opinions import Attachment, attachment_list
 from ..rules import Rules
 from ..schedule import schedule_for
 from ..status import Status
@@ -51,6 +52,7 @@ class ReportData:
     notes: dict[str, list[Note]]  # the notes in force at the monitoring month, per project
     indicators: dict[str, pd.DataFrame]  # tracked indicators with their words, per project
     monthly: dict[str, pd.DataFrame] = field(default_factory=dict)
+    attachments: dict[str, list[Attachment]] = field(default_factory=dict)  # evidence uploaded up to the month
 
     def curve(self, code: str) -> Curve:
         return project_curve(self.status, code, self.monthly.get(code))
@@ -109,7 +111,15 @@ def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> Re
         # the Status's row order is not guaranteed between runs; reports list indicators as declared
         indicators={c: grouped(g) for c, g in inds.groupby("project_code", sort=False)},
         monthly={c: g for c, g in monthly.groupby("project_code", sort=False)},
+        attachments=_attachments(store, status, only),
     )
+
+
+def _attachments(store: Store, status: Status, only: str | None) -> dict[str, list[Attachment]]:
+    out: dict[str, list[Attachment]] = {}
+    for code, a in attachment_list(store, status.actor, status.year, status.month, only):
+        out.setdefault(code, []).append(a)
+    return out
 
 
 def grouped(frame: pd.DataFrame) -> pd.DataFrame:

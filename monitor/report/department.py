@@ -32,8 +32,9 @@ def department_report(store: Store, status: Status, department: str | None = Non
     notes = [n for n in notes_in_force(load_notes(store, status.year, month=status.month, actor=status.actor), status.month)
              if n.project_code in scope.codes]
     curve = _curve(store, status, department) if chart else None
+    fixes = _open_fixes(store, status, scope)
     w = D.DocWriter()
-    _write(w, scope, notes, curve, report_date or default_report_date(status.year, status.month), max_rows)
+    _write(w, scope, notes, curve, report_date or default_report_date(status.year, status.month), max_rows, fixes)
     w.flush()
     D.add_page_numbers(w.doc.sections[0])
     return D.to_bytes(w.doc)
@@ -78,7 +79,16 @@ def _curve(store: Store, status: Status, department: str | None) -> Curve | None
     return Curve(spent, [int(v) / 100 for v in c["schedule_bp"]], plan if has_plan else None, status.month)
 
 
-def _write(w: D.DocWriter, s: _Scope, notes: list[Note], curve: Curve | None, report_date: date, max_rows: int) -> None:
+def _open_fixes(store: Store, status: Status, scope: _Scope) -> pd.DataFrame:
+    """The round's 整改 requests of the scope not answered yet (empty when no round was held)."""
+    from ..rounds import submissions
+
+    subs = submissions(store, status.actor, status.year, status.month)
+    return subs[subs["needs_fix"] & subs["fix_result"].isna() & subs["project_code"].isin(scope.codes)].reset_index(drop=True)
+
+
+def _write(w: D.DocWriter, s: _Scope, notes: list[Note], curve: Curve | None, report_date: date, max_rows: int,
+           fixes: pd.DataFrame | None = None) -> None:
     st, t = s.status, s.total
     cutoff = D.ymd(st.schedule.cutoff)
     w.add(style="Title", lines=[f"{st.year}年{s.name}", f"1-{st.month}月预算执行与绩效运行监控通报"])
@@ -112,6 +122,12 @@ def _write(w: D.DocWriter, s: _Scope, notes: list[Note], curve: Curve | None, re
     _forecast(w, s, max_rows)
     w.heading(1, "尚未完成的纠偏措施")
     _open_measures(w, s, notes, max_rows)
+    if fixes is not None and len(fixes):
+        w.heading(1, "尚未反馈的整改")
+        w.para(f"审核中提出整改要求、单位尚未反馈整改结果的项目共{len(fixes)}个。")
+        w.caption("尚未反馈的整改")
+        w.table([D.Col("序号", 1.1), D.Col("单位", 3.6, left=True), D.Col("项目", 4.6, left=True), D.Col("整改要求", 6.4, left=True)],
+                [[i + 1, r.unit_name, r.project_name, r.fix_request] for i, r in enumerate(fixes.itertuples(index=False))])
     w.heading(1, "工作要求")
     w.para("请各单位对照红灯项目清单和尚未完成的纠偏措施，逐项分析原因，填写偏差原因、完成目标可能性和纠偏措施，"
            "明确责任人和完成时限；预计年底难以完成的项目，应提前安排支付计划，避免资金集中于年底支出。")

@@ -159,6 +159,7 @@ def _body(ctx: _Context, w: D.DocWriter) -> None:
     _performance(ctx, w)
     _problems(ctx, w)
     _rules_appendix(st.rules, st, w)
+    _attachments_appendix(ctx.data, str(ctx.p["project_code"]), w)
 
 
 # 一、项目基本情况
@@ -509,3 +510,17 @@ def _rules_appendix(rules: Rules, st: Status, w: D.DocWriter) -> None:
            "比率按四舍五入保留两位小数。")
     for i, line in enumerate(rules.describe(), 1):
         w.para(f"{i}. {plain(line)}")
+
+
+def _attachments_appendix(data: ReportData, code: str, w: D.DocWriter) -> None:
+    """附件2: the evidence the unit uploaded with its months (name, size, who, when), if any."""
+    files = data.attachments.get(code, [])
+    if not files:
+        return
+    w.add("附件2：佐证材料清单", "Heading 1")
+    w.headings.append((1, "附件2：佐证材料清单"))
+    w.para(f"截至{D.ymd(data.status.schedule.cutoff)}，项目单位在系统中上传的佐证材料共{len(files)}份：")
+    w.table([D.Col("序号", 1.2), D.Col("文件名", 7.0, left=True), D.Col("对应事项", 3.0, left=True), D.Col("大小", 1.8),
+             D.Col("上传人", 2.0), D.Col("上传时间", 2.8)],
+            [[i + 1, f.file_name, f.indicator_name or "项目", f"{max(1, round(f.size / 1024)):,} KB", f.uploaded_by,
+              f"{f.uploaded_at:%Y-%m-%d %H:%M}"] for i, f in enumerate(files)])
