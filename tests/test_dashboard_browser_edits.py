@@ -6,25 +6,15 @@ import io
 import re
 
 import pytest
+from browser_support import browser, main_text, settle, shoot  # noqa: F401
 from dashboard_support import DEMO_YEAR, SEED_PROJECT, demo_server, login  # noqa: F401
 from openpyxl import load_workbook
-from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, main_text, settle, shoot  # noqa: F401
 
 from monitor.access import ADMIN
 from monitor.notes import load_notes
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _page(browser, server, user: str = "admin"):  # type: ignore[no-untyped-def]

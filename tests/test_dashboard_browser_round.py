@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser_support import browser, main_text, settle, shoot  # noqa: F401
 from dashboard_support import ROOT, SEED_PROJECT, StreamlitServer, login
-from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, main_text, settle, shoot
 
 from monitor import rounds
 from monitor.access import ADMIN
@@ -41,16 +41,6 @@ def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
         yield s
     finally:
         s.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def person(browser, server, user: str):  # type: ignore[no-untyped-def]
