@@ -97,3 +97,34 @@ def test_the_department_returns_a_submission_and_the_unit_reads_the_reason_at_th
     _ok(dept)
     unit.run()
     assert any("被退回（qypzgh）：上解经费未附凭证" in e.value.replace("\\", "") for e in unit.error)
+
+
+def test_a_session_idle_for_half_an_hour_asks_for_the_password_again() -> None:
+    import time
+
+    at = make_app(user="qypzgh-cw").run()
+    _ok(at)
+    at.session_state["_last_active"] = time.time() - 31 * 60
+    at.run()
+    _ok(at)
+    assert at.text_input("login_name") and any("登录已超时" in i.value for i in at.info)
+    assert "27.46%" not in _everything(at)
+
+
+def test_a_disabled_account_is_logged_out_of_an_open_page(demo_db) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from monitor import accounts
+    from monitor.access import PAGE
+
+    store = Store(demo_db)
+    who = accounts.authenticate(store, "chakan", "Demo-view-2023", PAGE)
+    at = make_app(user="chakan")
+    at.session_state["_session_token"] = accounts.start_session(store, who)
+    at.run()
+    _ok(at)
+    assert "72.13%" in _everything(at)  # the overview, logged in
+    accounts.disable_user(store, ADMIN, "chakan")
+    at.session_state["_session_checked"] = time.time() - 120  # the next check of the session is due
+    at.run()
+    assert at.text_input("login_name") and any("登录已失效" in i.value for i in at.info)
