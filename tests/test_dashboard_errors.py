@@ -52,3 +52,25 @@ def test_a_page_opened_while_another_process_writes_says_so_and_keeps_showing_wh
             m.value for m in fresh.markdown)
     finally:
         holder.kill()
+
+
+def test_the_server_listens_on_this_machine_only_unless_configured(demo_db) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16 item 7: `streamlit run` with the shipped config answers on 127.0.0.1 and not on the
+    machine's network address (a reverse proxy with TLS serves users; README「部署」)."""
+    import socket
+    import urllib.request
+
+    from dashboard_support import StreamlitServer
+
+    out = subprocess.run(["hostname", "-I"], capture_output=True, text=True, check=False).stdout.split()
+    outside = next((a for a in out if "." in a and not a.startswith("127.")), None)
+    if outside is None:
+        pytest.skip("this machine has no network address besides loopback")
+    server = StreamlitServer(demo_db)
+    try:
+        with urllib.request.urlopen(server.url + "/_stcore/health", timeout=10) as r:
+            assert r.status == 200
+        with pytest.raises(OSError), socket.create_connection((outside, server.port), timeout=3):
+            pass
+    finally:
+        server.stop()
