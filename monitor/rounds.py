@@ -356,7 +356,7 @@ def check_import(con: duckdb.DuckDBPyConnection, actor: Actor, touched: pd.DataF
             locked = con.execute(
                 "SELECT DISTINCT t.project_code, t.month, s.state FROM _touched t JOIN submissions s "
                 "ON s.year = t.year AND s.month = t.month AND s.project_code = t.project_code "
-                f"WHERE s.state IN {LOCKED_FOR_UNITS} ORDER BY 1, 2 LIMIT 5").fetchall()
+                "WHERE list_contains(?, s.state) ORDER BY 1, 2 LIMIT 5", [list(LOCKED_FOR_UNITS)]).fetchall()
             if locked:
                 which = "、".join(f"{c}（{m}月，{st}）" for c, m, st in locked)
                 raise Forbidden(f"以下项目的月份已送审，审核人退回后才能修改：{which}。整个文件未导入。")
@@ -384,9 +384,9 @@ def record_import(con: duckdb.DuckDBPyConnection, actor: Actor, touched: pd.Data
                          at=now, year=int(year))
         con.execute(
             "INSERT INTO submissions (year, month, project_code, state, version, updated_at, updated_by) "
-            f"SELECT DISTINCT t.year, t.month, t.project_code, '{DRAFT}', 1, ?, ? FROM _touched t "
+            "SELECT DISTINCT t.year, t.month, t.project_code, ?, 1, ?, ? FROM _touched t "
             "JOIN task_projects k ON k.year = t.year AND k.month = t.month AND k.project_code = t.project_code "
             "WHERE t.month > 0 AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.year = t.year AND s.month = t.month "
-            "AND s.project_code = t.project_code)", [now, actor.name])
+            "AND s.project_code = t.project_code)", [DRAFT, now, actor.name])
     finally:
         con.unregister("_touched")

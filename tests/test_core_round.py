@@ -255,3 +255,38 @@ def test_an_opinion_is_the_evaluators_and_keeps_its_version(store: Store) -> Non
     with pytest.raises(Forbidden):
         opinions.save_opinion(store, EVALUATOR, opinions.Opinion(2023, 10, "360100-SZGH-XM", "未分配的项目"))
     assert opinions.load_opinion(store, BUREAU, 2023, 10, SEED_PROJECT).text == "上解、下拨指标设置不合理"
+
+
+def _csv(folder: Path, rows: str) -> Path:
+    folder.mkdir()
+    (folder / "月度支出.csv").write_text("年度,项目编码,月份,支出金额(万元)\n" + rows, encoding="utf-8")
+    return folder
+
+
+def test_an_import_is_refused_whole_for_a_project_outside_the_users_scope(store: Store, tmp_path: Path) -> None:
+    from monitor.importer import import_path
+
+    folder = _csv(tmp_path / "a", "2023,360104-ZGH-2023-001,10,1\n2023,360100-SZGH-XM,10,1\n")
+    before = store.data_version()
+    with pytest.raises(Forbidden, match="无权导入不属于本账户范围的项目：360100-SZGH-XM"):
+        import_path(store, folder, actor=UNIT)
+    assert store.data_version() == before
+    with pytest.raises(Forbidden, match="无权导入数据"):
+        import_path(store, folder, actor=EVALUATOR)
+
+
+def test_an_import_into_a_month_under_review_or_closed_is_the_bureaus_and_is_recorded(store: Store, tmp_path: Path) -> None:
+    from monitor.importer import import_path
+
+    rounds.open_task(store, BUREAU, 2023, 10, DUE)
+    rounds.submit(store, UNIT, 2023, 10, SEED_PROJECT, 0)
+    folder = _csv(tmp_path / "b", "2023,360104-ZGH-2023-001,10,30\n")
+    with pytest.raises(Forbidden, match="已送审，审核人退回后才能修改"):
+        import_path(store, folder, actor=UNIT)
+    snapshots.close_month(store, BUREAU, 2023, 10)
+    with pytest.raises(Forbidden, match="已关账"):
+        import_path(store, folder, actor=DEPT)
+    import_path(store, folder, actor=BUREAU)
+    kinds = [(e.kind, e.target) for e in audit.trail(store, BUREAU)[:4]]
+    assert ("调整", "2023年1-10月关账后调整") in kinds and ("导入", "导入「b」") in kinds
+    assert any(e.kind == "导入" for e in audit.trail(store, UNIT, project_code=SEED_PROJECT))
