@@ -2,9 +2,11 @@
 
 Caching
 -------
-Every cached result is keyed on `Ctx` = (db path, data version, year, month, rules json), so a page
-shows new data on its first run after an import, a rule change or a saved note — from this
-dashboard or from the CLI — and never anything user-specific.
+Every cached result is keyed on `Ctx` = (db path, data version, year, month, rules json, viewpoint), so
+a page shows new data on its first run after an import, a rule change or a saved note — from this
+dashboard or from the CLI. The viewpoint is the logged-in user stripped to his scope
+(`Actor.viewpoint`): two users of one unit share results, a unit never gets a result computed for
+anyone wider, and nothing cached carries a person's name (an evaluator's assignments excepted).
 
 - `Status` (100,000 projects come with a million indicator rows) sits in `st.cache_resource`: shared
   read-only across sessions. `st.cache_data` would unpickle a copy of it on every rerun, which
@@ -60,7 +62,7 @@ QUADRANT_POINTS = 300
 LEVEL_ST_COLORS = {"red": "red", "yellow": "yellow", "green": "green", "blue": "blue", "none": "gray"}
 
 # session-state keys shared by all pages (the report page may read them too)
-YEAR, MONTH, PROJECT, USER = "year", "month", "project", "note_user"
+YEAR, MONTH, PROJECT = "year", "month", "project"
 
 
 def db_path() -> str:
