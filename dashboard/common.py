@@ -515,13 +515,31 @@ def ctx() -> Ctx | None:
     return Ctx(path, version, base, year, month, rules_json, actor().viewpoint(), closed)
 
 
-@st.cache_resource(show_spinner="正在计算监控状态……", max_entries=6)
-def _status(path: str, base: int, year: int, month: int, rules_json: str, who: Actor, closed_at: str) -> Status | None:
+def _compute(path: str, base: int, year: int, month: int, rules_json: str, who: Actor, closed_at: str) -> Status | None:
     c = Ctx(path, base, base, year, month, rules_json, who, closed_at)
     try:
         return compute_status(c.data(), year, month, Rules.from_json(rules_json), actor=who)
     except NotFound:
         return None
+
+
+# Two caches, because statuses differ in size by five orders of magnitude: the whole region's (a
+# province: hundreds of MB) is kept for a few periods; each department's, unit's or evaluator's is
+# small, and a round has hundreds of them — with one shared bound of a few entries they pushed each
+# other out and the same scope was computed again and again (bench/round_bench.py, 20 users).
+@st.cache_resource(show_spinner="正在计算监控状态……", max_entries=3)
+def _status_all(path: str, base: int, year: int, month: int, rules_json: str, who: Actor, closed_at: str) -> Status | None:
+    return _compute(path, base, year, month, rules_json, who, closed_at)
+
+
+@st.cache_resource(show_spinner="正在计算监控状态……", max_entries=512)
+def _status_scoped(path: str, base: int, year: int, month: int, rules_json: str, who: Actor, closed_at: str) -> Status | None:
+    return _compute(path, base, year, month, rules_json, who, closed_at)
+
+
+def _status(path: str, base: int, year: int, month: int, rules_json: str, who: Actor, closed_at: str) -> Status | None:
+    cache = _status_all if who.sees_everything else _status_scoped
+    return cache(path, base, year, month, rules_json, who, closed_at)
 
 
 def status(c: Ctx) -> Status | None:
@@ -591,11 +609,12 @@ def rules_text(s: Status) -> str:
 def forget_cached_results() -> None:
     """After an import or a rule change: results are keyed by version anyway; this frees memory."""
     st.cache_data.clear()
-    _status.clear()
+    for cache in (_status_all, _status_scoped, _warnings_all, _warnings_scoped):
+        cache.clear()
 
 
 # -- cached results -----------------------------------------------------------------------------
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=256)
 def overview(c: Ctx) -> dict[str, object]:
     s = status(c)
     assert s is not None
@@ -613,7 +632,7 @@ def figures_ctx(c: Ctx) -> Ctx:
     return replace(c, version=c.base)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def overview_figures(c: Ctx) -> dict[str, object]:
     """The overview's figures, built once per data version (read-only; Streamlit copies them to send).
     Building a Plotly figure validates every point, which costs more than drawing it."""
@@ -631,25 +650,44 @@ def overview_figures(c: Ctx) -> dict[str, object]:
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=256)
 def curve(c: Ctx, project: str | None = None) -> pd.DataFrame:
     return monthly_curve(c.data(), c.year, c.rules, project=project, actor=c.who)
 
 
-@st.cache_resource(show_spinner="正在整理预警清单……", max_entries=3)
-def _warnings_base(path: str, base: int, year: int, month: int, rules_json: str, who: Actor, closed_at: str) -> pd.DataFrame:
+def _warnings_items(path: str, base: int, year: int, month: int, rules_json: str, who: Actor, closed_at: str) -> pd.DataFrame:
     s = _status(path, base, year, month, rules_json, who, closed_at)
     assert s is not None
     return warning_items(s, [])
 
 
+# the same split as the status: a region's list is large, each scope's small and many
+@st.cache_resource(show_spinner="正在整理预警清单……", max_entries=3)
+def _warnings_all(path: str, base: int, year: int, month: int, rules_json: str, who: Actor, closed_at: str) -> pd.DataFrame:
+    return _warnings_items(path, base, year, month, rules_json, who, closed_at)
+
+
+@st.cache_resource(show_spinner="正在整理预警清单……", max_entries=512)
+def _warnings_scoped(path: str, base: int, year: int, month: int, rules_json: str, who: Actor, closed_at: str) -> pd.DataFrame:
+    return _warnings_items(path, base, year, month, rules_json, who, closed_at)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
+def _warnings_marked_all(c: Ctx) -> pd.DataFrame:
+    return views.mark_noted(_warnings_all(c.path, c.base, c.year, c.month, c.rules_json, c.who, c.closed_at), month_notes(c), c.month)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _warnings_marked_scoped(c: Ctx) -> pd.DataFrame:
+    return views.mark_noted(_warnings_scoped(c.path, c.base, c.year, c.month, c.rules_json, c.who, c.closed_at), month_notes(c),
+                            c.month)
+
+
 def warnings(c: Ctx) -> pd.DataFrame:
-    base = _warnings_base(c.path, c.base, c.year, c.month, c.rules_json, c.who, c.closed_at)
-    return views.mark_noted(base, month_notes(c), c.month)
+    return (_warnings_marked_all if c.who.sees_everything else _warnings_marked_scoped)(c)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=256)
 def month_notes(c: Ctx) -> list[Note]:
     """Every note of the year up to the month (notes are few; one query for all projects)."""
     return load_notes(c.data(), c.year, month=c.month, actor=c.who)
@@ -660,7 +698,7 @@ def project_notes(c: Ctx, code: str) -> list[Note]:
     return load_notes(c.data(), c.year, project_code=code, actor=c.who)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=256)
 def units_without_month(c: Ctx) -> pd.DataFrame:
     return views.units_without_month(c.data(), c.year, c.month, actor=c.who)
 

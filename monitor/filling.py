@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+import duckdb
 import pandas as pd
 
 from . import audit, rounds
@@ -100,6 +101,21 @@ def save_month(store: Store, actor: Actor, entry: MonthEntry) -> rounds.Submissi
             raise MonitorError(f"指标「{a.indicator_name}」：{exc}") from exc
         parsed.append((a, value))
     now = datetime.now().replace(microsecond=0)
+    try:
+        _write_month(store, actor, entry, spent, arrived, parsed, now)
+    except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
+        # the same month written from another process at the same instant: refused, nothing written
+        raise StateConflict(f"项目「{code}」{y}年{m}月的填报刚刚被他人同时保存，您的修改未保存；您填写的内容仍在表单中，"
+                            "请刷新后重新填写。") from exc
+    current = rounds.submission(store, actor, y, m, code)
+    if current.state in (rounds.NOT_FILLED, rounds.DRAFT, rounds.RETURNED) and current.due_date is not None:
+        return rounds.mark_draft(store, actor, y, m, code, current.version)
+    return current
+
+
+def _write_month(store: Store, actor: Actor, entry: MonthEntry, spent: int | None, arrived: int | None,
+                 parsed: list, now: datetime) -> None:  # type: ignore[type-arg]
+    y, m, code = entry.year, entry.month, entry.project_code
     with store.transaction() as con:
         rounds.check_editable(con, actor, y, m, code)
         current = rounds._submission(con, y, m, code)
@@ -129,9 +145,6 @@ def save_month(store: Store, actor: Actor, entry: MonthEntry) -> rounds.Submissi
         store.rekey(con, pd.DataFrame({"year": [y], "project_code": [code]}))
         after = month_entry_on(con, y, m, code)
         audit.record(con, actor, "填报", f"{y}年{m}月 支出、到位资金和指标完成情况", before, after, at=now, year=y, project_code=code)
-    if current.state in (rounds.NOT_FILLED, rounds.DRAFT, rounds.RETURNED) and current.due_date is not None:
-        return rounds.mark_draft(store, actor, y, m, code, current.version)
-    return rounds.submission(store, actor, y, m, code)
 
 
 def month_entry_on(con, y: int, m: int, code: str) -> dict[str, object]:  # type: ignore[no-untyped-def]

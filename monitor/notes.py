@@ -122,8 +122,10 @@ def save_note(store: Store, note: Note, actor: Actor) -> Note:
             audit.record(con, actor, "说明", f"{note.year}年{note.month}月 {note.item}",
                          None if before is None else before.contents(), saved.contents(), at=now,
                          year=note.year, project_code=note.project_code)
-    except duckdb.TransactionException as exc:
-        if "conflict" not in str(exc).lower():
+    except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
+        # two first saves of one new note, or two saves of one note, in the same instant from two
+        # processes (one process's writers take turns, see Store.transaction): the later one lost
+        if "conflict" not in str(exc).lower() and "duplicate key" not in str(exc).lower():
             raise
         raise NoteConflict(f"{NOTE_CONFLICT_HEAD}（刚刚同时保存）{NOTE_CONFLICT_TAIL}") from exc
     return saved

@@ -230,11 +230,17 @@ class Store:
     def transaction(self, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """All-or-nothing: everything inside commits together or not at all; bumps data_version.
 
+        Writers of one file in this process take turns (`_writer_lock`). DuckDB runs concurrent
+        transactions optimistically and refuses the later of two that touched one row — and every
+        write moves the one data_version row — so two people saving two different notes at the same
+        moment would otherwise have one of them refused for nothing. (Another process is kept out
+        by DuckDB's file lock anyway.) A note's own version check still decides who was first.
+
         A write that fails for want of disk space ends in `DiskFull`, never in DuckDB's own error,
         and leaves the store usable for the next attempt once space is freed.
         """
         try:
-            with self.connect() as con:
+            with _writer_lock(self.path if self._memory is None else f":memory:{id(self)}"), self.connect() as con:
                 con.execute("BEGIN TRANSACTION")
                 try:
                     yield con
@@ -413,6 +419,18 @@ class Store:
         con.execute("INSERT INTO departments SELECT DISTINCT department_name FROM projects")
         con.execute("INSERT INTO units SELECT DISTINCT department_name, unit_name FROM projects")
 
+
+
+_WRITER_LOCKS: dict[str, threading.RLock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.RLock:
+    """One lock per database file in this process, whichever Store object writes to it (re-entrant:
+    a write inside a write of the same thread does not wait for itself)."""
+    key = path if path.startswith(":memory:") else str(Path(path).resolve())
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(key, threading.RLock())
 
 
 def _io_error(path: str, exc: BaseException) -> MonitorError:

@@ -89,3 +89,42 @@ def test_a_hundred_saves_of_one_note_at_the_same_instant_give_one_winner_and_99_
     assert sorted(set(outcomes)) == ["conflict", "saved"] and outcomes.count("saved") == 1
     stored = next(n for n in load_notes(demo_store, 2023, project_code=SEED, actor=ADMIN) if n.indicator_name == "")
     assert stored.version == original.version + 1
+
+
+def test_two_people_saving_two_different_notes_at_the_same_moment_are_both_saved(demo_store: Store,
+                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every write moves the one data-version row; a writer slowed inside its transaction while
+    another commits must still succeed, not be refused as "已被他人修改"."""
+    import threading
+    import time
+
+    from monitor import rounds
+
+    slow = threading.Event()
+    real = rounds.check_editable
+
+    def check(con, actor, year, month, code):  # type: ignore[no-untyped-def]
+        real(con, actor, year, month, code)
+        if actor.name == "乙":
+            slow.set()
+            time.sleep(1.0)  # 乙 is inside his transaction while 甲 saves
+
+    monkeypatch.setattr(rounds, "check_editable", check)
+    errors: list[BaseException] = []
+
+    def save(who: str, indicator: str) -> None:
+        try:
+            save_note(demo_store, Note(2023, SEED, indicator, 10, causes=("其他",), explanation=f"{who}写的"), Actor(who))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    b = threading.Thread(target=save, args=("乙", "开展送温暖人数"))
+    b.start()
+    slow.wait(5)
+    a = threading.Thread(target=save, args=("甲", "开展职工活动场次"))
+    a.start()
+    a.join()
+    b.join()
+    assert errors == []
+    mine = {n.indicator_name: n.updated_by for n in load_notes(demo_store, 2023, SEED, 10, actor=ADMIN)}
+    assert mine["开展送温暖人数"] == "乙" and mine["开展职工活动场次"] == "甲"
