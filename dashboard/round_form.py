@@ -87,7 +87,6 @@ def _save(c: common.Ctx, code: str, version: int, submit: bool) -> None:
     except MonitorError as exc:
         _flash(key, "error", str(exc))
         return
-    common.forget_cached_results()
     st.session_state.pop(f"{key}:loaded", None)
     _flash(key, "ok", "已送审，等待审核。" if submit else f"已暂存（{sub.state}）。")
 
@@ -143,7 +142,6 @@ def _review(c: common.Ctx, code: str, version: int, approve: bool) -> None:
     except MonitorError as exc:
         _flash(key, "error", str(exc))
         return
-    common.forget_cached_results()
     _flash(key, "ok", "已审核通过。" if approve else "已退回，单位将在项目页顶部看到退回原因。")
 
 

@@ -259,7 +259,7 @@ def used(sql: str, p: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in p.items() if k in named}
 
 
-def run(con: duckdb.DuckDBPyConnection, p: dict[str, object]):  # type: ignore[no-untyped-def]
+def run(con: duckdb.DuckDBPyConnection, p: dict[str, object], rollups: bool = True):  # type: ignore[no-untyped-def]
     """Projects, indicator figures and roll-ups as DataFrames, from temp tables on one connection.
 
     The arithmetic runs in BIGINT, several times faster than HUGEINT. DuckDB raises on a BIGINT
@@ -269,13 +269,13 @@ def run(con: duckdb.DuckDBPyConnection, p: dict[str, object]):  # type: ignore[n
     con.execute("SET enable_progress_bar = false")
     if p["mode"] != "plan":
         try:
-            return _run(con, p, "BIGINT")
+            return _run(con, p, "BIGINT", rollups)
         except duckdb.OutOfRangeException:
             pass
-    return _run(con, p, "HUGEINT")
+    return _run(con, p, "HUGEINT", rollups)
 
 
-def _run(con: duckdb.DuckDBPyConnection, p: dict[str, object], int_type: str):  # type: ignore[no-untyped-def]
+def _run(con: duckdb.DuckDBPyConnection, p: dict[str, object], int_type: str, with_rollups: bool = True):  # type: ignore[no-untyped-def]
     """Each result goes straight to Arrow and is read back by the next query from there: a DuckDB
     temp table would be compressed and written only to be read once (twice the time)."""
     from .indicators import indicators_sql
@@ -307,14 +307,28 @@ def _run(con: duckdb.DuckDBPyConnection, p: dict[str, object], int_type: str):  
             con.execute("CREATE OR REPLACE TEMP TABLE _base AS SELECT * FROM _money JOIN _tally USING (project_code)")
         proj_sql = PROJECTS_SQL.replace("{int}", int_type)
         projects = view("_proj", con.sql(proj_sql, params=used(proj_sql, p)).to_arrow_table())
-        rollups = con.sql(ROLLUP_SQL, params=used(ROLLUP_SQL, p)).to_arrow_table()
+        rollups = con.sql(ROLLUP_SQL, params=used(ROLLUP_SQL, p)).to_arrow_table() if with_rollups else None
     finally:  # an in-memory store keeps its connection: leave nothing behind for the next run
         for name in views:
             con.unregister(name)
         if int_type != "BIGINT":
             con.execute("DROP TABLE IF EXISTS _money")
             con.execute("DROP TABLE IF EXISTS _base")
-    return to_pandas(projects.drop_columns(["t_num"])), to_pandas(indicators), to_pandas(rollups)
+    # t_num stays on the projects: a refreshed status sums its roll-ups again from them (`rollups`)
+    return to_pandas(projects), to_pandas(indicators), None if rollups is None else to_pandas(rollups)
+
+
+def rollups(projects: pd.DataFrame, p: dict[str, object]) -> pd.DataFrame:
+    """Units, departments and the region summed from project rows (the same ROLLUP_SQL as `run`)."""
+    from . import sqlfns
+
+    cols = ["department_name", "unit_name", "budget_fen", "initial_fen", "denom_fen", "spent_fen", "arrived_fen", "t_num",
+            "level", "ind_red", "ind_yellow", "ind_green", "ind_blue", "ind_none"]
+    with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
+        sqlfns.install(con)
+        con.register("_proj", pa.Table.from_pandas(projects[cols], preserve_index=False))
+        return to_pandas(con.sql(ROLLUP_SQL, params=used(ROLLUP_SQL, p)).to_arrow_table())
 
 
 LEVELS = ("red", "yellow", "green", "blue", "none")  # every light a figure can have: ind_red … ind_none

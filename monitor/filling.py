@@ -117,6 +117,7 @@ def _write_month(store: Store, actor: Actor, entry: MonthEntry, spent: int | Non
                  parsed: list, now: datetime) -> None:  # type: ignore[type-arg]
     y, m, code = entry.year, entry.month, entry.project_code
     with store.transaction() as con:
+        store.touched(con, y, [code])
         rounds.check_editable(con, actor, y, m, code)
         current = rounds._submission(con, y, m, code)
         if current.version != entry.version:

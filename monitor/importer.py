@@ -1138,6 +1138,11 @@ def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[P
         if keyed:
             store.rekey(con, pd.concat(keyed, ignore_index=True))
         rounds.check_import(con, actor, touched)  # and as they are now: none moved out of the actor's scope
+        figures = touched[touched["kind"] != "notes"]
+        for year, codes in figures.groupby("year")["project_code"]:
+            store.touched(con, int(year), list(pd.unique(codes)))
+        if figures.empty:
+            store.touched(con, None)
         rounds.record_import(con, actor, touched, counts)
     return ImportReport(counts, warnings or [], _periods(frames))
 

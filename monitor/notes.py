@@ -100,6 +100,7 @@ def save_note(store: Store, note: Note, actor: Actor) -> Note:
     try:
         with store.transaction() as con:
             rounds.check_editable(con, actor, note.year, note.month, note.project_code)
+            store.touched(con, note.year)  # a note changes no figure
             row = con.execute(
                 "SELECT version, updated_by, updated_at FROM notes WHERE year=? AND project_code=? AND indicator_name=? AND month=?",
                 key).fetchone()

@@ -48,6 +48,7 @@ def save_opinion(store: Store, actor: Actor, opinion: Opinion) -> Opinion:
     require(actor, "opinion.write")
     now = datetime.now().replace(microsecond=0)
     with store.transaction() as con:
+        store.touched(con, opinion.year)
         rounds.check_in_scope(con, actor, opinion.year, opinion.project_code)
         key = [opinion.year, opinion.month, opinion.project_code]
         row = con.execute("SELECT text, version FROM opinions WHERE year = ? AND month = ? AND project_code = ? AND indicator_name = ''",
@@ -87,6 +88,7 @@ def attach(store: Store, actor: Actor, year: int, month: int, code: str, file_na
         raise MonitorError(f"附件「{name}」的内容与扩展名{suffix}不符，请检查文件")
     now = datetime.now().replace(microsecond=0)
     with store.transaction() as con:
+        store.touched(con, year)
         rounds.check_editable(con, actor, year, month, code)
         new_id = con.execute(
             "INSERT INTO attachments (year, month, project_code, indicator_name, file_name, mime, size, content, uploaded_at, uploaded_by) "

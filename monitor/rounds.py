@@ -175,6 +175,7 @@ def open_task(store: Store, actor: Actor, year: int, month: int, due: date, *, p
     owner = "" if actor.role in ("admin", "bureau") else (actor.department or "")
     scope, params = scope_sql(actor)
     with store.transaction() as con:
+        store.touched(con, year)
         if is_closed(con, year, month):
             raise MonitorError(f"{year}年1-{month}月已关账，不能再布置任务")
         pool = con.execute(
@@ -213,6 +214,7 @@ def choose_key_projects(store: Store, actor: Actor, year: int, project_codes: Se
     """The 重点监控 projects of a year (replacing the earlier choice)."""
     require(actor, "key.choose")
     with store.transaction() as con:
+        store.touched(con, year)
         known = {r[0] for r in con.execute("SELECT project_code FROM projects WHERE year = ?", [year]).fetchall()}
         unknown = [c for c in project_codes if c not in known]
         if unknown:
@@ -228,6 +230,7 @@ def choose_key_projects(store: Store, actor: Actor, year: int, project_codes: Se
 def _move(store: Store, actor: Actor, year: int, month: int, code: str, expected_version: int, allowed_from: tuple[str, ...],
           to: str, what: str, *, changes: dict[str, object] | None = None, snapshot: dict[str, object] | None = None) -> Submission:
     with store.transaction() as con:
+        store.touched(con, year)  # a state changes no figure
         check_in_scope(con, actor, year, code)
         if is_closed(con, year, month):
             raise Forbidden(f"{year}年1-{month}月已关账，不能再{what}。")
@@ -302,6 +305,7 @@ def answer_fix(store: Store, actor: Actor, year: int, month: int, code: str, res
     if not result.strip():
         raise MonitorError("请填写整改结果")
     with store.transaction() as con:
+        store.touched(con, year)
         check_in_scope(con, actor, year, code)
         current = _submission(con, year, month, code)
         if not current.needs_fix:

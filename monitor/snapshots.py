@@ -62,6 +62,7 @@ def close_month(store: Store, actor: Actor, year: int, month: int) -> None:
     """关账: freeze the month; later changes to it are recorded as adjustments."""
     require(actor, "task.close")
     with store.transaction() as con:
+        store.touched(con, year)  # the live figures stay as they are
         if is_closed(con, year, month):
             raise MonitorError(f"{year}年1-{month}月已经关账")
         if not con.execute("SELECT 1 FROM projects WHERE year = ?", [year]).fetchone():

@@ -255,9 +255,10 @@ def quadrant_points(projects: pd.DataFrame, limit: int = 3000, seed: int = 0) ->
             "rate_bp", "ratio_bp", "gap_bp", "idle_fen"]
     frame = projects[cols].assign(share_bp=on_track_share_bp(projects))
     if len(frame) <= limit:
-        return frame.reset_index(drop=True)
+        return frame.sort_values("project_code", kind="stable").reset_index(drop=True)
     top = frame.nlargest(limit // 4, "idle_fen")
-    rest = frame.drop(top.index)
+    # in code order: the sample is the same whatever order the status's rows come in
+    rest = frame.drop(top.index).sort_values("project_code", kind="stable")
     n_rest = limit - len(top)
     rng = np.random.default_rng(seed)
     picked = []

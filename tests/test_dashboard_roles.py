@@ -128,3 +128,28 @@ def test_a_disabled_account_is_logged_out_of_an_open_page(demo_db) -> None:  # t
     at.session_state["_session_checked"] = time.time() - 120  # the next check of the session is due
     at.run()
     assert at.text_input("login_name") and any("登录已失效" in i.value for i in at.info)
+
+
+def test_a_units_save_shows_on_the_bureaus_overview_without_recomputing_the_region(demo_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from monitor import filling
+    from monitor.access import PAGE, Actor
+    from monitor.status import compute_status as real_compute
+
+    rounds.open_task(Store(demo_db), ADMIN, DEMO_YEAR, DEMO_MONTH, date(2023, 11, 10))
+    bureau = make_app(user="jixiaoke").run()
+    assert "3,294.3648万元" in _everything(bureau)
+    full: list[int] = []
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        full.append(1)
+        return real_compute(*args, **kwargs)
+
+    monkeypatch.setattr("dashboard.common.compute_status", counted)
+    unit = Actor("qypzgh-cw", PAGE, "unit", "青云谱区总工会", "青云谱区总工会")
+    entry = filling.month_entry(Store(demo_db), unit, DEMO_YEAR, DEMO_MONTH, SEED_PROJECT)
+    filling.save_month(Store(demo_db), unit, replace(entry, spent_wan="122.0882"))  # 100万元 more in October
+    bureau.run()
+    _ok(bureau)
+    assert "3,394.3648万元" in _everything(bureau) and full == []  # only the seed project was computed again

@@ -51,7 +51,6 @@ def _open() -> None:
     except MonitorError as exc:
         _flash("error", str(exc))
         return
-    common.forget_cached_results()
     _flash("ok", f"已布置{c.period}监控任务，报送截止{due:%Y年%m月%d日}，共{n}个项目；各单位登录后即可看到待办。")
 
 
@@ -62,7 +61,6 @@ def _close() -> None:
     except MonitorError as exc:
         _flash("error", str(exc))
         return
-    common.forget_cached_results()
     _flash("ok", f"{c.period}已关账：数据、灯色、规则和说明已冻结，此后的更正记为调整（见“关账对比”）。")
 
 
