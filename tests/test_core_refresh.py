@@ -36,21 +36,35 @@ def province(tmp_path: Path) -> Store:
 
 
 @pytest.mark.parametrize("rules", [Rules(), Rules(light_mode="gap", materiality_wan=None), Rules(schedule_mode="plan")])
-def test_a_units_save_refreshed_on_the_old_status_equals_a_full_computation(province: Store, rules: Rules) -> None:
+@pytest.mark.parametrize("what", ["spend", "actuals", "indicators"])
+def test_a_units_save_refreshed_on_the_old_status_equals_a_full_computation(province: Store, rules: Rules, what: str,
+                                                                              tmp_path: Path) -> None:
     old = compute_status(province, 2023, 10, rules, actor=ADMIN)
     code = str(old.project_figures.sort_values("project_code")["project_code"].iloc[7])
     row = old.project_figures[old.project_figures["project_code"] == code].iloc[0]
     unit = Actor("u", PAGE, "unit", str(row["department_name"]), str(row["unit_name"]))
     before = province.data_version()
     entry = filling.month_entry(province, unit, 2023, 10, code)
-    actuals = tuple(replace(a, actual="0") if a.target_text[:1] in "≥>" else a for a in entry.actuals[:2]) + entry.actuals[2:]
-    filling.save_month(province, unit, replace(entry, spent_wan="987.654321", actuals=actuals))
+    if what == "actuals":  # the same indicators, new figures: written into the frame's rows
+        entry = replace(entry, actuals=tuple(replace(a, actual="0") if a.target_text[:1] in "≥>" else a
+                                             for a in entry.actuals[:2]) + entry.actuals[2:])
+    filling.save_month(province, unit, replace(entry, spent_wan="987.654321"))
+    if what == "indicators":  # one indicator more: the rows are filtered and appended instead
+        folder = tmp_path / "ind"
+        folder.mkdir()
+        (folder / "绩效指标.csv").write_text(f"年度,项目编码,一级指标,二级指标,三级指标,年度指标值\n2023,{code},产出指标,数量指标,新增的指标,≥10人\n",
+                                          encoding="utf-8")
+        (folder / "指标进度.csv").write_text(f"年度,项目编码,三级指标,月份,实际完成值\n2023,{code},新增的指标,10,4\n", encoding="utf-8")
+        import_path(province, folder, actor=ADMIN)
     save_note(province, Note(2023, code, "", 10, causes=("其他",), explanation="x"), unit)  # no figure: logged as such
     changed = province.changed_projects(2023, before, province.data_version())
     assert changed == {code}
     full = compute_status(province, 2023, 10, rules, actor=ADMIN)
     assert full.region["spent_fen"] != old.region["spent_fen"]  # the save moved the province's figures
-    _same(refresh_status(province, old, changed), full)
+    refreshed = refresh_status(province, old, changed)
+    _same(refreshed, full)
+    assert (refreshed.indicator_figures is old.indicator_figures) == (what == "spend")  # spend alone leaves them
+    assert list(refreshed.indicator_figures.dtypes) == list(old.indicator_figures.dtypes)
 
 
 def test_what_cannot_be_told_asks_for_a_full_computation(province: Store, tmp_path: Path) -> None:
