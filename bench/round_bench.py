@@ -15,7 +15,9 @@ repository root, so .streamlit/config.toml is read), each in one headless Chromi
    each with a different amount. To show where the time goes: the same navigation with nothing
    changed; the overview's whole script run on the server side after a save and with nothing
    changed (Streamlit's AppTest in this process, the server stopped); and each computation the
-   server redoes for a new data version, timed separately in this process (`recompute_*`).
+   server redoes for a new data version — the region's status brought up to date for the one changed
+   project (`refresh_status`), not computed again — timed separately in this process (`recompute_*`),
+   with a full computation of the status beside it.
 
 2. **Many users at once** (20 by default) on a synthetic region of 2,000 projects (2 departments
    × 10 units), one browser context per account, driven concurrently with Playwright's async API.
@@ -314,14 +316,23 @@ def script_runs(db: Path, bureau: Account, clerk: Account, others_fen: int, amou
 
 
 def recompute_breakdown(db: Path, repeat: int = 3) -> dict[str, object]:
-    """What the dashboard's server redoes for the bureau's overview after the data version moved, step by
-    step, in this process (the server stopped, so nothing else runs): the same calls, cached by
-    dashboard/common.py per data version, made here without Streamlit. Medians of `repeat` after a warm-up."""
-    from dashboard import charts
-    from monitor import rulebook, views
-    from monitor.status import compute_status, monthly_curve
+    """What the dashboard's server redoes for the bureau's overview after a unit's save moved the data
+    version, step by step, in this process (the server stopped, so nothing else runs): the calls
+    dashboard/common.py makes per data version, without Streamlit — the page facts in one read, the
+    region's status brought up to date for the one changed project (`refresh_status`), the overview's
+    data, curve and figures. A full computation of the status is timed beside it for comparison.
+    Medians of `repeat` saves after a warm-up; the saves go to a copy of the database."""
+    from dataclasses import replace as _replace
 
-    store = Store(db)
+    from dashboard import charts
+    from monitor import filling, views
+    from monitor.access import ADMIN
+    from monitor.rules import Rules
+    from monitor.status import compute_status, monthly_curve, refresh_status
+
+    copy = db.with_name(db.stem + "_breakdown.duckdb")
+    _copy_db(db, copy)
+    store = Store(copy)
     bureau = Actor("", "", "bureau")  # the viewpoint the bureau's pages compute with (Actor.viewpoint)
     steps: dict[str, list[float]] = {}
 
@@ -331,21 +342,26 @@ def recompute_breakdown(db: Path, repeat: int = 3) -> dict[str, object]:
         yield
         steps.setdefault(name, []).append(time.perf_counter() - t)
 
-    for _ in range(repeat + 1):
+    facts = store.facts()
+    rules = Rules.from_json(facts.rules_json) if facts.rules_json else Rules()
+    s = compute_status(store, YEAR, MONTH, rules, actor=bureau)
+    code = str(s.project_figures["project_code"].min())
+    for i in range(repeat + 1):
+        before = store.data_version()
+        entry = filling.month_entry(store, ADMIN, YEAR, MONTH, code)
+        filling.save_month(store, ADMIN, _replace(entry, spent_wan=str(100 + i)))
         with clock("data_version"):
-            store.data_version()
-        with clock("metadata"):  # rules, years, months, closed or not: each opens the file
-            rules = rulebook.load(store)
-            store.years(), store.monitoring_month(YEAR), store.default_year(), store.last_data_month(YEAR)
-            store.scalar("SELECT closed_at FROM snapshots WHERE year = ? AND month = ?", [YEAR, MONTH])
-        with clock("status"):
-            s = compute_status(store, YEAR, MONTH, rules, actor=bureau)
-        with clock("project_reasons"):  # the project list with each light's reason, made on first use
-            s.projects  # noqa: B018
+            after = store.data_version()
+        with clock("facts"):  # rules, years, months, closed months: one read
+            store.facts()
+        with clock("changed_projects"):
+            changed = store.changed_projects(YEAR, before, after)
+        with clock("status_refresh"):
+            s = refresh_status(store, s, changed or set())
         with clock("overview_data"):
             departments = s.departments.copy()
-            points = views.quadrant_points(s.projects, limit=300)  # dashboard.common.QUADRANT_POINTS
-            views.quadrant_counts(s.projects)
+            points = views.quadrant_points(s.project_figures, limit=300)  # dashboard.common.QUADRANT_POINTS
+            views.quadrant_counts(s.project_figures)
             s.region.to_dict()
         with clock("curve"):
             curve = monthly_curve(store, YEAR, rules, actor=bureau)
@@ -354,8 +370,15 @@ def recompute_breakdown(db: Path, repeat: int = 3) -> dict[str, object]:
             charts.cumulative(curve, MONTH, clickable=True)
             x_col, x_label, x_line = views.money_axis(rules)
             charts.quadrants(points, x_col, x_label, x_line)
+    full = []
+    for _ in range(2):
+        t = time.perf_counter()
+        compute_status(store, YEAR, MONTH, rules, actor=bureau)
+        full.append(time.perf_counter() - t)
+    copy.unlink(missing_ok=True)
     med = {k: round(median(v[1:]), 3) for k, v in steps.items()}  # the first round warms up
-    return {f"recompute_{k}_s": v for k, v in med.items()} | {"recompute_total_s": round(sum(med.values()), 3)}
+    return ({f"recompute_{k}_s": v for k, v in med.items()} | {"recompute_total_s": round(sum(med.values()), 3)}
+            | {"full_status_s": round(min(full), 3)})
 
 
 # -- part 2: many users at once -------------------------------------------------------------------
@@ -725,8 +748,9 @@ def print_results(r: dict[str, object]) -> None:
     print(f"   where it goes: the same navigation with nothing changed:  {f('save_reload_unchanged_s')} s (browser + cached run)")
     print(f"     the overview's script run on the server (AppTest):      {f('save_script_after_save_s')} s after a save, "
           f"{f('save_script_unchanged_s')} s unchanged")
-    print(f"     of which recomputed per data version (in-process):      {f('save_recompute_total_s')} s = "
-          + ", ".join(f"{k[len('save_recompute_'):-2]} {r[k]:.3f}" for k in steps))  # type: ignore[str-format]
+    print(f"     of which redone per data version (in-process):          {f('save_recompute_total_s')} s = "
+          + ", ".join(f"{k[len('save_recompute_'):-2]} {r[k]:.3f}" for k in steps)  # type: ignore[str-format]
+          + f"; a full status would take {f('save_full_status_s')} s")
     print(f"2) {r['users_users']} users at once ({r['users_unit_users']} unit users; readers: {r['users_readers']}) on a "
           f"{r['users_region_projects']:,}-project region: {r['users_rounds']} rounds in {r['users_wall_s']} s")
     print(f"   logging in (two at a time, landing on 项目详情): {r['users_arrivals']} users in {r['users_arrival_all_s']} s, "
