@@ -356,7 +356,7 @@ def _target_too_low(p: ProjectFacts) -> Iterable[Hit]:
         if share is None or share < FAR_ABOVE_PCT:
             continue
         when = "全年" if i.reported_month == YEAR_END_MONTH else f"截至{i.reported_month or p.month}月末"
-        evidence = (f"{when}实际完成{_shown_actual(i)}，为年度目标值（{i.target.text}）的{_pct(share)}，"
+        evidence = (f"「{i.name}」{when}实际完成{_shown_actual(i)}，为年度目标值（{i.target.text}）的{_pct(share)}，"
                     f"超过{_num(FAR_ABOVE_PCT)}%，目标值明显偏低，设置过于保守。")
         fix = f"建议按实际完成水平将目标值调高至≥{_shown_actual(i)}；今后申报时参照上年实际完成数和本年工作计划设定。"
         yield i.name, evidence, fix, False
@@ -369,7 +369,7 @@ def _target_too_high(p: ProjectFacts) -> Iterable[Hit]:
         share = i.annual_pct if _cumulative_higher(i) else None
         if share is None or share >= FAR_BELOW_PCT or i.actual == 0 or i.reported_month != YEAR_END_MONTH:
             continue  # only the year's total shows a target too high; nothing done at all is not a target's fault
-        evidence = (f"全年实际完成{_shown_actual(i)}，为年度目标值（{i.target.text}）的{_pct(share)}，"
+        evidence = (f"「{i.name}」全年实际完成{_shown_actual(i)}，为年度目标值（{i.target.text}）的{_pct(share)}，"
                     f"低于{_num(FAR_BELOW_PCT)}%，目标值与完成值差异较大，可能设置偏高。")
         fix = f"建议核实目标值的测算依据；如系目标偏高，下年度参照本年实际完成数（{_shown_actual(i)}）合理设定。"
         yield i.name, evidence, fix, False

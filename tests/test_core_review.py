@@ -109,7 +109,7 @@ def test_seed004_targets_far_below_what_is_done(store):
     found = seed_findings(store)
     low = dict(found["target_too_low"])
     assert list(low) == ["“携手小康”就业重点群体技能培训(人)", "开展送温暖人数", "开设职工子女寒暑假托管班(人)", "职工疗休养(人)"]
-    assert "实际完成183人，为年度目标值（≥100人）的183.00%" in low["“携手小康”就业重点群体技能培训(人)"]
+    assert "」截至10月末实际完成183人，为年度目标值（≥100人）的183.00%" in low["“携手小康”就业重点群体技能培训(人)"]
     assert "的500.00%" in low["开展送温暖人数"] and "的207.50%" in low["开设职工子女寒暑假托管班(人)"]
     assert "的183.33%" in low["职工疗休养(人)"]
     # 5 of 4 training classes is 125%: a blue light, but under the review's 150%
@@ -152,7 +152,7 @@ def test_seed004_declares_its_cost_indicator(store):
 def test_seed000_short_video_target_exceeded_by_82_5_percent_at_year_end(store):
     at_12 = [f for f in review(store, ADMIN, 2023, 12, "360100-XJZX-JB") if f.rule == "target_too_low"]
     assert [f.indicator_name for f in at_12] == ["官微视频号推送短视频(条)"]
-    assert "全年实际完成146条，为年度目标值（≥80条）的182.50%" in at_12[0].evidence
+    assert "「官微视频号推送短视频(条)」全年实际完成146条，为年度目标值（≥80条）的182.50%" in at_12[0].evidence
     # at 1-10月 it stood at 112 of 80 (140%): not yet
     assert not [f for f in review(store, ADMIN, 2023, 10, "360100-XJZX-JB") if f.rule == "target_too_low"]
 
@@ -253,7 +253,7 @@ def test_cli_plain_output_groups_by_project(demo_store, capsys):
     assert main(["--db", demo_store.path, "--as", "qypzgh", "review", "--year", "2023"]) == 0
     out = capsys.readouterr().out
     assert f"{SEED_PROJECT} 工会经费项目" in out and "360100-XJZX-JB" not in out
-    assert "  · 指标：开展送温暖人数\n    规则：目标值明显偏低（问题）\n    依据：截至10月末实际完成1000人" in out
+    assert "  · 指标：开展送温暖人数\n    规则：目标值明显偏低（问题）\n    依据：「开展送温暖人数」截至10月末实际完成1000人" in out
     assert "    建议：按实际完成水平将目标值调高至≥1000人" in out
     assert out.rstrip().endswith("涉及1个项目。")
     assert main(["--db", demo_store.path, "review", "--year", "2023", "--rules"]) == 0
