@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from .access import Actor, require, scope_sql
 from .errors import MonitorError, TargetParseError
@@ -187,12 +188,18 @@ def _pct(d: Decimal) -> str:
     return f"{d:.2f}%"
 
 
+_STOPWORDS = re.compile("|".join(sorted(OBJECT_STOPWORDS, key=len, reverse=True)))
+
+
+@lru_cache(maxsize=65536)
 def _object(name: str) -> str:
     """What an indicator is about, for comparing two indicators: no brackets, signs or common words."""
-    s = _BRACKETS.sub("", name)
-    for w in OBJECT_STOPWORDS:
-        s = s.replace(w, " ")
-    return _NON_CJK.sub(" ", s).strip()
+    return _NON_CJK.sub(" ", _STOPWORDS.sub(" ", _BRACKETS.sub("", name))).strip()
+
+
+@lru_cache(maxsize=65536)
+def _object_pairs(name: str) -> frozenset[str]:
+    return frozenset(_pairs(_object(name)))
 
 
 def _pairs(text: str) -> set[str]:
@@ -208,7 +215,7 @@ def _pairs(text: str) -> set[str]:
 
 
 def _relates(a: str, b: str) -> bool:
-    return bool(_pairs(_object(a)) & _pairs(_object(b)))
+    return bool(_object_pairs(a) & _object_pairs(b))
 
 
 def _quote(names: Sequence[str], limit: int = 3) -> str:
@@ -273,10 +280,10 @@ def _money_as_quantity(p: ProjectFacts) -> Iterable[Hit]:
 
 
 def _quality_not_measure(p: ProjectFacts) -> Iterable[Hit]:
-    unmatched = _quantities_without_quality(p)
     for i in p.indicators:
         if not _is_quality(i) or any(w in i.name for w in QUALITY_WORDS):
             continue
+        unmatched = _quantities_without_quality(p)
         evidence = (f"质量指标「{i.name}」（{i.target.text}）是一项工作要求，没有说明检验哪项产出的质量、"
                     "以什么标准衡量" + _declared_note(i.deleted, None) + "。")
         example = f"，如为「{unmatched[0]}」设置合格率或完成质量的指标" if unmatched else ""
@@ -415,7 +422,7 @@ def _goal_without_content(p: ProjectFacts) -> Iterable[Hit]:
     if not goal or not quantities or _FIGURE.search(goal):
         return
     goal_pairs = _pairs(_object(goal))
-    if any(_pairs(_object(i.name)) & goal_pairs for i in quantities):
+    if any(_object_pairs(i.name) & goal_pairs for i in quantities):
         return
     shown = goal if len(goal) <= 60 else goal[:60] + "……"
     evidence = (f"年度绩效目标「{shown}」没有写明任务和数量，{len(quantities)}项数量指标"

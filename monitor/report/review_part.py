@@ -107,9 +107,12 @@ def write_department_section(w: D.DocWriter, findings: Sequence[Finding], projec
         w.para(f"对{name}{len(projects)}个项目的绩效目标逐项审核，未发现目标设置问题。")
         return
     checks = sum(1 for f in findings if f.severity == CHECK)
+    settled = sum(1 for f in findings if f.settled)
+    among = "、".join(x for x in (f"{checks}项需项目单位核实" if checks else "",
+                                  f"{settled}项在目标核对中已删除或调整" if settled else "") if x)
     w.para(f"对{name}{len(projects)}个项目的绩效目标逐项审核（资金作为数量指标、目标值明显偏低、指标值无法衡量等"
            f"{len(REVIEW_RULES)}条规则），{with_findings}个项目存在目标设置问题{len(findings)}项"
-           + (f"（其中{checks}项需项目单位核实）" if checks else "") + f"，按{noun}统计如下；各项目的问题和建议见项目监控报告。")
+           + (f"（其中{among}）" if among else "") + f"，按{noun}统计如下；各项目的问题和建议见项目监控报告。")
     w.caption(f"绩效目标设置问题（按{noun}）")
     cols, rows = counts_table(findings, projects, key, noun)
     w.table(cols, rows, font_pt=D.WIDE_TABLE_PT)
