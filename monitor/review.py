@@ -49,7 +49,8 @@ MONEY_WORDS = ("经费", "资金", "拨款", "款项", "上解", "下拨", "拨�
 # a quality indicator names a standard or a rate; one without these words is a work requirement
 QUALITY_WORDS = ("率", "合格", "达标", "准确", "符合", "验收", "标准", "质量", "优良", "通过", "满意", "等级", "一致")
 # a percentage needs a base: the name must say what it is a share of
-RATE_WORDS = ("率", "比例", "占比", "比重", "百分比", "满意度", "认可度", "知晓度", "完成度", "参与度", "指数")
+RATE_WORDS = ("率", "比例", "占比", "比重", "百分比", "满意", "认可度", "知晓", "完成度", "参与度", "指数", "覆盖", "达标",
+              "合格", "普及")
 # words that set no measurable standard when they are the whole target
 VAGUE_WORDS = ("丰富", "提升", "提高", "有所", "明显", "显著", "有效", "改善", "增强", "加强", "进一步", "较好",
                "良好", "逐步", "稳步", "持续", "不断", "促进", "推动", "优化", "完善", "加大", "扩大")

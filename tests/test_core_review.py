@@ -258,3 +258,9 @@ def test_cli_plain_output_groups_by_project(demo_store, capsys):
     assert out.rstrip().endswith("涉及1个项目。")
     assert main(["--db", demo_store.path, "review", "--year", "2023", "--rules"]) == 0
     assert "missing_cost" in capsys.readouterr().out
+
+
+def test_a_percentage_needs_a_rate_in_its_name():
+    p = project(ind("水质达标", "效益指标", "生态效益", "≥95%"), ind("资金到位", "产出指标", "时效指标", "=100%"),
+                ind("项目总成本", "成本指标", "经济成本", "≤100万元"))
+    assert [(f.rule, f.indicator_name) for f in review_project(p)] == [("percent_without_base", "资金到位")]
