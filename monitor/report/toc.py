@@ -1,0 +1,186 @@
+"""The 目录's page numbers, laid out by LibreOffice and written back into the report.
+
+python-docx writes the TOC field with the headings but cannot know on which page each falls: that
+needs a layout. When LibreOffice is installed, `update_toc` opens the report headless, lets
+Writer update its indexes (a Basic macro: `getDocumentIndexes().getByIndex(i).update()`; a
+plain `--convert-to` does not update them) and reads the entries back; the page numbers then go
+into the field's cached result of the original file. Only the numbers come from LibreOffice — the
+document itself is not re-saved by it, so its styles, footers and properties stay as written.
+Without LibreOffice the field stays marked dirty and Word offers to update it on opening.
+
+Cost: one LibreOffice start per call (about a second); `update_tocs` does many files in one start.
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from docx import Document
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+
+from ..errors import MonitorError
+from . import docx_base as D
+from .pdf import FONTS_CONF, soffice
+
+# Writes each index's text (entries "title<TAB>page", one a line) next to the file as <file>.toc.txt.
+_MACRO = """Sub Pages(urls As String)
+  Dim props(0) As New com.sun.star.beans.PropertyValue
+  props(0).Name = "Hidden"
+  props(0).Value = True
+  For Each url In Split(urls, "|")
+    doc = StarDesktop.loadComponentFromURL(url, "_blank", 0, props())
+    indexes = doc.getDocumentIndexes()
+    s = ""
+    For i = 0 To indexes.getCount() - 1
+      indexes.getByIndex(i).update()
+      s = s & indexes.getByIndex(i).getAnchor().getString() & Chr(10)
+    Next
+    files = createUnoService("com.sun.star.ucb.SimpleFileAccess")
+    out = createUnoService("com.sun.star.io.TextOutputStream")
+    out.setOutputStream(files.openFileWrite(url & ".toc.txt"))
+    out.setEncoding("UTF-8")
+    out.writeString(s)
+    out.closeOutput()
+    doc.close(True)
+  Next
+End Sub
+"""
+
+_profile_lock = threading.Lock()
+_profile: Path | None = None
+
+
+def available() -> bool:
+    return soffice() is not None
+
+
+def _template_profile(exe: str, timeout: float) -> Path:
+    """A LibreOffice profile holding the macro, made once per process.
+
+    A first start overwrites the Basic library of an empty profile, so the profile is initialised
+    by one start and the macro written afterwards; each call then runs on its own copy of it
+    (two LibreOffice processes cannot share one profile).
+    """
+    global _profile
+    with _profile_lock:
+        if _profile is not None and (_profile / "user" / "basic" / "Standard" / "Module1.xba").exists():
+            return _profile
+        root = Path(tempfile.mkdtemp(prefix="lo-toc-profile-"))
+        subprocess.run([exe, f"-env:UserInstallation={root.as_uri()}", "--headless", "--norestore", "--terminate_after_init"],
+                       capture_output=True, timeout=timeout, env=_env())
+        module = root / "user" / "basic" / "Standard" / "Module1.xba"
+        if not module.parent.exists():
+            raise MonitorError("LibreOffice 用户配置初始化失败，无法更新目录页码")
+        from xml.sax.saxutils import escape
+
+        module.write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">\n'
+            '<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" '
+            f'script:language="StarBasic">{escape(_MACRO)}</script:module>\n', encoding="utf-8")
+        atexit.register(shutil.rmtree, root, True)
+        _profile = root
+        return root
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF))
+
+
+def toc_pages(docs: Sequence[bytes], timeout: float = 300) -> list[list[tuple[str, int]]]:
+    """For each .docx, its 目录 entries as LibreOffice lays the document out: (entry text, page)."""
+    exe = soffice()
+    if exe is None:
+        raise MonitorError("未安装 LibreOffice（soffice），无法更新目录页码")
+    template = _template_profile(exe, timeout)
+    with tempfile.TemporaryDirectory(prefix="lo-toc-") as d:
+        work = Path(d)
+        shutil.copytree(template, work / "profile")
+        paths = []
+        for i, data in enumerate(docs):
+            path = work / f"r{i}.docx"
+            path.write_bytes(data)
+            paths.append(path)
+        urls = "|".join(p.as_uri() for p in paths)
+        cmd = [exe, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore", "--invisible",
+               f'macro:///Standard.Module1.Pages("{urls}")']
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env())
+        out = []
+        for path in paths:
+            txt = path.with_name(path.name + ".toc.txt")
+            if not txt.exists():
+                raise MonitorError(f"LibreOffice 未能更新目录：{done.stderr.strip() or done.stdout.strip() or '没有输出'}")
+            out.append(_parse(txt.read_text(encoding="utf-8")))
+    return out
+
+
+def _parse(text: str) -> list[tuple[str, int]]:
+    entries = []
+    for line in text.replace("\r", "\n").split("\n"):
+        title, tab, page = line.rpartition("\t")
+        if tab and page.strip().isdigit():
+            entries.append((_norm(title), int(page)))
+    return entries
+
+
+def _norm(text: str) -> str:
+    return "".join(text.split())
+
+
+def fill_toc(docx: bytes, entries: Sequence[tuple[str, int]]) -> bytes:
+    """The report with a page number after each 目录 entry (a tab, so the TOC styles' dotted
+    leader runs to it), the field no longer dirty and Word no longer asked to update it."""
+    doc = Document(io.BytesIO(docx))
+    toc_ids = {D._style_id("TOC 1"), D._style_id("TOC 2"), doc.styles["TOC 1"].style_id, doc.styles["TOC 2"].style_id}
+    paras = [p for p in doc.element.body.iterchildren(qn("w:p"))
+             if (s := p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")) is not None and s.get(qn("w:val")) in toc_ids]
+    pages = _match([_norm("".join(t.text or "" for t in p.iter(qn("w:t")))) for p in paras], entries)
+    for p, page in zip(paras, pages, strict=True):
+        if page is None:
+            continue
+        runs = parse_xml(f'<w:p {nsdecls("w")}><w:r><w:tab/></w:r><w:r><w:t>{page}</w:t></w:r></w:p>')
+        end = next((r for r in p.iterchildren(qn("w:r")) if (f := r.find(qn("w:fldChar"))) is not None
+                    and f.get(qn("w:fldCharType")) == "end"), None)
+        for r in list(runs):
+            if end is not None:
+                end.addprevious(r)
+            else:
+                p.append(r)
+    if paras and all(pg is not None for pg in pages):
+        for f in doc.element.body.iter(qn("w:fldChar")):
+            f.attrib.pop(qn("w:dirty"), None)
+        D.set_update_fields(doc, False)
+    return D.to_bytes(doc)
+
+
+def _match(titles: Sequence[str], entries: Sequence[tuple[str, int]]) -> list[int | None]:
+    """Page of each written entry: in order when LibreOffice lists the same entries, else by title."""
+    if [t for t, _ in entries] == list(titles):
+        return [pg for _, pg in entries]
+    left = list(entries)
+    out: list[int | None] = []
+    for t in titles:
+        hit = next((i for i, (e, _) in enumerate(left) if e == t), None)
+        out.append(None if hit is None else left.pop(hit)[1])
+    return out
+
+
+def update_toc(docx: bytes, timeout: float = 300) -> bytes:
+    """The report with its 目录 page numbers filled in by LibreOffice (MonitorError without it)."""
+    return fill_toc(docx, toc_pages([docx], timeout)[0])
+
+
+def update_tocs(docs: Sequence[bytes], timeout: float = 600) -> list[bytes]:
+    """Many reports in one LibreOffice start."""
+    if not docs:
+        return []
+    return [fill_toc(d, e) for d, e in zip(docs, toc_pages(docs, timeout), strict=True)]
