@@ -179,3 +179,19 @@ def test_libreoffice_fills_the_contents_page_numbers(seed, tmp_path):
     assert "附件：本报告采用的监控规则" in body[appendix - 1]
     # “— 2 —”: pdftotext may drop the spaces around the number
     assert re.search(r"—\s*1\s*—\s*$", body[0]) and re.search(r"—\s*2\s*—\s*$", body[1])
+
+
+def test_page_numbers_go_into_the_contents_and_the_field_is_no_longer_dirty(seed):
+    """What `update_toc` does with LibreOffice's layout, without LibreOffice: given each entry's page."""
+    from monitor.report.toc import _norm, fill_toc
+
+    doc = Document(io.BytesIO(seed))
+    entries = [p.text for p in doc.paragraphs if p.style.name in ("TOC 1", "TOC 2")]
+    filled = Document(io.BytesIO(fill_toc(seed, [(_norm(t), i + 1) for i, t in enumerate(entries)])))
+    toc = [p.text for p in filled.paragraphs if p.style.name in ("TOC 1", "TOC 2")]
+    assert toc[0] == "一、项目基本情况\t1" and toc[-1] == f"{entries[-1]}\t{len(entries)}"
+    assert filled.settings.element.find(qn("w:updateFields")) is None
+    assert all(f.get(qn("w:dirty")) is None for f in filled.element.body.iter(qn("w:fldChar")))
+    # an entry LibreOffice did not list keeps the field dirty, so Word still offers the update
+    partial = Document(io.BytesIO(fill_toc(seed, [(_norm(entries[0]), 1)])))
+    assert partial.settings.element.find(qn("w:updateFields")) is not None

@@ -75,8 +75,11 @@ def _template_profile(exe: str, timeout: float) -> Path:
         if _profile is not None and (_profile / "user" / "basic" / "Standard" / "Module1.xba").exists():
             return _profile
         root = Path(tempfile.mkdtemp(prefix="lo-toc-profile-"))
-        subprocess.run([exe, f"-env:UserInstallation={root.as_uri()}", "--headless", "--norestore", "--terminate_after_init"],
-                       capture_output=True, timeout=timeout, env=_env())
+        try:
+            subprocess.run([exe, f"-env:UserInstallation={root.as_uri()}", "--headless", "--norestore", "--terminate_after_init"],
+                           capture_output=True, timeout=timeout, env=_env())
+        except subprocess.TimeoutExpired as exc:
+            raise MonitorError("LibreOffice 启动超时，无法更新目录页码") from exc
         module = root / "user" / "basic" / "Standard" / "Module1.xba"
         if not module.parent.exists():
             raise MonitorError("LibreOffice 用户配置初始化失败，无法更新目录页码")
@@ -113,7 +116,10 @@ def toc_pages(docs: Sequence[bytes], timeout: float = 300) -> list[list[tuple[st
         urls = "|".join(p.as_uri() for p in paths)
         cmd = [exe, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore", "--invisible",
                f'macro:///Standard.Module1.Pages("{urls}")']
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env())
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env())
+        except subprocess.TimeoutExpired as exc:
+            raise MonitorError(f"LibreOffice 更新目录超时（{timeout:.0f} 秒）") from exc
         out = []
         for path in paths:
             txt = path.with_name(path.name + ".toc.txt")
