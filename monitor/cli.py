@@ -83,7 +83,8 @@ def _report_options(r: argparse.ArgumentParser) -> None:
                         "如 《XX区财政局关于开展2023年预算绩效运行监控工作的通知》（X财绩〔2023〕12号）")
     r.add_argument("--commissioner", default=None, help="委托方（如 XX区财政局），写入报告开头“受……委托”")
     r.add_argument("--no-toc-update", dest="toc_update", action="store_false",
-                   help="不用 LibreOffice 更新目录页码（默认在已安装 LibreOffice 时更新；不更新时 Word 打开文件会提示更新域）")
+                   help="不用 LibreOffice 排版（默认在已安装 LibreOffice 时填入目录页码、把图移到不留空白的位置；"
+                        "不排版时 Word 打开文件会提示更新域）")
 
 
 def _date(text: str) -> date:

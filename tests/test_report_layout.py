@@ -195,3 +195,40 @@ def test_page_numbers_go_into_the_contents_and_the_field_is_no_longer_dirty(seed
     # an entry LibreOffice did not list keeps the field dirty, so Word still offers the update
     partial = Document(io.BytesIO(fill_toc(seed, [(_norm(entries[0]), 1)])))
     assert partial.settings.element.find(qn("w:updateFields")) is not None
+
+
+def _pictures_and_before(data: bytes):  # type: ignore[no-untyped-def]
+    body = Document(io.BytesIO(data)).element.body
+    pic = next(p for p in body.iterchildren(qn("w:p")) if next(p.iter(qn("w:drawing")), None) is not None)
+    return pic, "".join(t.text or "" for t in pic.getprevious().iter(qn("w:t")))
+
+
+def test_a_chart_that_left_a_blank_moves_up_past_body_paragraphs_only(seed):
+    from monitor.report.toc import Layout, place_figures
+
+    _, before = _pictures_and_before(seed)
+    assert before.startswith("按目前月均支出测算")
+    # the chart fell on page 10 while the three paragraphs before it end low on page 9 (1/100 mm)
+    gap = Layout((), ((10, ((9, 18384), (9, 16341), (9, 12256), (9, 7149), (9, 6128))),))
+    moved = place_figures(seed, gap)
+    pic, before = _pictures_and_before(moved)
+    assert before.startswith("工会经费项目2023年安排预算490万元，截至跟踪节点（2023年10月31日），累计支出")
+    assert "图1" in "".join(t.text or "" for t in pic.getnext().iter(qn("w:t")))  # the caption came along
+    # no blank: nothing moves; room only before the heading “2. 预算执行率”: the chart does not leave its section
+    assert place_figures(seed, Layout((), ((9, ((9, 18384),)),))) is None
+    assert place_figures(seed, Layout((), ((10, ((9, 18384), (9, 16341), (9, 15000), (9, 16000), (9, 2000))),))) is None
+
+
+@needs_lo
+def test_after_libreoffice_the_chart_shares_a_page_with_the_text_before_it(seed, tmp_path):
+    from monitor.report.toc import update_toc
+
+    laid = update_toc(seed)
+    _, before = _pictures_and_before(laid)
+    path = tmp_path / "laid.docx"
+    path.write_bytes(laid)
+    pdf = to_pdf(path, tmp_path)
+    pages = ["".join(p.split()) for p in
+             subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split("\f")]
+    page = next(p for p in pages if "图1工会经费项目累计预算执行率" in p)
+    assert "".join(before.split())[-12:] in page

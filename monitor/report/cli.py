@@ -43,25 +43,26 @@ def _report(store: Store, status, args: argparse.Namespace) -> int:  # type: ign
         out.write_bytes(_with_toc_pages(data, getattr(args, "toc_update", False)))
         print(f"已生成项目绩效运行监控报告：{out}")
     else:
-        out.write_bytes(department_report(store, status, args.department, report_date=args.date, issuer=args.issuer,
-                                          basis=basis))
+        data = department_report(store, status, args.department, report_date=args.date, issuer=args.issuer, basis=basis)
+        out.write_bytes(_with_toc_pages(data, getattr(args, "toc_update", False)))
         print(f"已生成{args.department}监控通报：{out}")
     return 0
 
 
 def _with_toc_pages(data: bytes, wanted: bool) -> bytes:
-    """The 目录's page numbers through LibreOffice when asked and installed; otherwise Word updates them on opening."""
+    """Laid out by LibreOffice when asked and installed (目录 page numbers, the chart where it leaves
+    no blank); otherwise Word updates the 目录 on opening."""
     from . import toc
 
     if not wanted:
         return data
     if not toc.available():
-        print("未安装 LibreOffice，目录页码未填入；用 Word 打开时选择更新域即可生成页码。")
+        print("未安装 LibreOffice，未经排版：目录页码在用 Word 打开时选择更新域即可生成。")
         return data
     try:
         return toc.update_toc(data)
     except MonitorError as exc:
-        print(f"目录页码未能更新（{exc}）；用 Word 打开时选择更新域即可生成页码。")
+        print(f"LibreOffice 排版未完成（{exc}）；目录页码在用 Word 打开时选择更新域即可生成。")
         return data
 
 

@@ -1,4 +1,4 @@
-"""The 目录's page numbers, laid out by LibreOffice and written back into the report.
+"""The 目录's page numbers and the chart's place, laid out by LibreOffice and written back into the report.
 
 python-docx writes the TOC field with the headings but cannot know on which page each falls: that
 needs a layout. When LibreOffice is installed, `update_toc` opens the report headless, lets
@@ -8,7 +8,13 @@ into the field's cached result of the original file. Only the numbers come from 
 document itself is not re-saved by it, so its styles, footers and properties stay as written.
 Without LibreOffice the field stays marked dirty and Word offers to update it on opening.
 
-Cost: one LibreOffice start per call (about a second); `update_tocs` does many files in one start.
+The same layout says where the chart fell. A chart too tall for the rest of its page goes to the
+next one and leaves a blank under the text; when that happens the chart is moved up past the
+paragraphs just before it (never past a heading) to the first place where it fits, and the
+document is laid out once more for the page numbers.
+
+Cost: one LibreOffice start per call (about a second), two when the chart moves; `update_tocs`
+does many files in one start.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
@@ -31,7 +38,9 @@ from ..errors import MonitorError
 from . import docx_base as D
 from .pdf import FONTS_CONF, soffice
 
-# Writes each index's text (entries "title<TAB>page", one a line) next to the file as <file>.toc.txt.
+# Writes each index's text (entries "title<TAB>page", one a line) next to the file as <file>.toc.txt,
+# then for each picture "FIG<TAB>page" and, for up to eight paragraphs before it, "PREV<TAB>page<TAB>y":
+# y is the top of the paragraph's last line below the top of its page's text, in 1/100 mm.
 _MACRO = """Sub Pages(urls As String)
   Dim props(0) As New com.sun.star.beans.PropertyValue
   props(0).Name = "Hidden"
@@ -44,6 +53,25 @@ _MACRO = """Sub Pages(urls As String)
       indexes.getByIndex(i).update()
       s = s & indexes.getByIndex(i).getAnchor().getString() & Chr(10)
     Next
+    vc = doc.getCurrentController().getViewCursor()
+    pictures = doc.getGraphicObjects()
+    For j = 0 To pictures.getCount() - 1
+      anchor = pictures.getByIndex(j).getAnchor()
+      vc.gotoRange(anchor, False)
+      s = s & "FIG" & Chr(9) & vc.getPage() & Chr(10)
+      tc = anchor.getText().createTextCursorByRange(anchor)
+      tc.gotoStartOfParagraph(False)
+      For k = 1 To 8
+        If Not tc.gotoPreviousParagraph(False) Then Exit For
+        tc.gotoEndOfParagraph(False)
+        vc.gotoRange(tc, False)
+        pg = vc.getPage()
+        y = vc.getPosition().Y
+        vc.jumpToStartOfPage()
+        s = s & "PREV" & Chr(9) & pg & Chr(9) & (y - vc.getPosition().Y) & Chr(10)
+        tc.gotoStartOfParagraph(False)
+      Next
+    Next
     files = createUnoService("com.sun.star.ucb.SimpleFileAccess")
     out = createUnoService("com.sun.star.io.TextOutputStream")
     out.setOutputStream(files.openFileWrite(url & ".toc.txt"))
@@ -54,6 +82,18 @@ _MACRO = """Sub Pages(urls As String)
   Next
 End Sub
 """
+TEXT_HEIGHT = 22500  # the 225 mm 版心, in 1/100 mm
+LINE = 1021  # one 28.95 pt line
+CAPTION = 1100  # a 小四 caption line and the space after it
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What LibreOffice's layout says: the 目录 entries with their pages, and where each picture fell."""
+
+    entries: tuple[tuple[str, int], ...]
+    figures: tuple[tuple[int, tuple[tuple[int, int], ...]], ...]  # (page, ((page, y) of the paragraphs before))
+
 
 _profile_lock = threading.Lock()
 _profile: Path | None = None
@@ -99,8 +139,8 @@ def _env() -> dict[str, str]:
     return dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF))
 
 
-def toc_pages(docs: Sequence[bytes], timeout: float = 300) -> list[list[tuple[str, int]]]:
-    """For each .docx, its 目录 entries as LibreOffice lays the document out: (entry text, page)."""
+def layouts(docs: Sequence[bytes], timeout: float = 300) -> list[Layout]:
+    """For each .docx, its 目录 entries and its pictures as LibreOffice lays the document out."""
     exe = soffice()
     if exe is None:
         raise MonitorError("未安装 LibreOffice（soffice），无法更新目录页码")
@@ -129,13 +169,20 @@ def toc_pages(docs: Sequence[bytes], timeout: float = 300) -> list[list[tuple[st
     return out
 
 
-def _parse(text: str) -> list[tuple[str, int]]:
-    entries = []
+def _parse(text: str) -> Layout:
+    entries: list[tuple[str, int]] = []
+    figures: list[tuple[int, list[tuple[int, int]]]] = []
     for line in text.replace("\r", "\n").split("\n"):
-        title, tab, page = line.rpartition("\t")
-        if tab and page.strip().isdigit():
-            entries.append((_norm(title), int(page)))
-    return entries
+        parts = line.split("\t")
+        if parts[0] == "FIG" and len(parts) == 2:
+            figures.append((int(parts[1]), []))
+        elif parts[0] == "PREV" and len(parts) == 3 and figures:
+            figures[-1][1].append((int(parts[1]), int(parts[2])))
+        else:
+            title, tab, page = line.rpartition("\t")
+            if tab and page.strip().isdigit():
+                entries.append((_norm(title), int(page)))
+    return Layout(tuple(entries), tuple((pg, tuple(prev)) for pg, prev in figures))
 
 
 def _norm(text: str) -> str:
@@ -180,13 +227,60 @@ def _match(titles: Sequence[str], entries: Sequence[tuple[str, int]]) -> list[in
     return out
 
 
+def place_figures(docx: bytes, layout: Layout) -> bytes | None:
+    """The report with each chart that left a blank before it moved up to where it fits, or None
+    when nothing moves. A chart only moves past body paragraphs, never past a heading."""
+    doc = Document(io.BytesIO(docx))
+    pictures = [p for p in doc.element.body.iterchildren(qn("w:p")) if next(p.iter(qn("w:drawing")), None) is not None]
+    body_styles = {None, "Normal", D._style_id(D.STYLE_KEEP)}
+    moved = False
+    for pic, (page, before) in zip(pictures, layout.figures, strict=False):
+        if not before or before[0][0] >= page:
+            continue  # on the page of the text before it: no blank
+        extent = next(pic.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent"), None)
+        if extent is None:
+            continue
+        caption = pic.getnext()
+        has_caption = caption is not None and _style(caption) == D._style_id(D.STYLE_FIGURE)
+        height = int(extent.get("cy")) // 360 + (CAPTION if has_caption else 0)
+        paragraphs = []
+        el = pic.getprevious()
+        while el is not None and el.tag == qn("w:p") and len(paragraphs) < len(before):
+            paragraphs.append(el)
+            el = el.getprevious()
+        for k in range(1, len(paragraphs)):
+            if _style(paragraphs[k - 1]) not in body_styles or before[k][0] != before[0][0]:
+                break
+            if before[k][1] + LINE + height <= TEXT_HEIGHT:
+                target = paragraphs[k]
+                if has_caption:
+                    target.addnext(caption)
+                target.addnext(pic)
+                moved = True
+                break
+    return D.to_bytes(doc) if moved else None
+
+
+def _style(p) -> str | None:  # type: ignore[no-untyped-def]
+    s = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return None if s is None else s.get(qn("w:val"))
+
+
 def update_toc(docx: bytes, timeout: float = 300) -> bytes:
-    """The report with its 目录 page numbers filled in by LibreOffice (MonitorError without it)."""
-    return fill_toc(docx, toc_pages([docx], timeout)[0])
+    """The report laid out by LibreOffice: its chart where it leaves no blank and its 目录 page
+    numbers filled in (MonitorError without LibreOffice)."""
+    return update_tocs([docx], timeout)[0]
 
 
 def update_tocs(docs: Sequence[bytes], timeout: float = 600) -> list[bytes]:
-    """Many reports in one LibreOffice start."""
+    """Many reports in one LibreOffice start (two when a chart moves)."""
     if not docs:
         return []
-    return [fill_toc(d, e) for d, e in zip(docs, toc_pages(docs, timeout), strict=True)]
+    docs = list(docs)
+    found = layouts(docs, timeout)
+    moved = {i: m for i, (d, lay) in enumerate(zip(docs, found, strict=True)) if (m := place_figures(d, lay)) is not None}
+    if moved:
+        again = layouts(list(moved.values()), timeout)
+        for (i, m), lay in zip(moved.items(), again, strict=True):
+            docs[i], found[i] = m, lay
+    return [fill_toc(d, lay.entries) for d, lay in zip(docs, found, strict=True)]
