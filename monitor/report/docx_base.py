@@ -610,23 +610,25 @@ _STYLE_IDS: dict[str, str] = {}
 def column_widths(cols: Sequence[Col], rows: Sequence[Sequence[object]], label_cols: Sequence[int],
                   font_pt: float) -> list[int]:
     """Widths in twips: the columns scaled into the 156 mm line, then each label column (一级/二级
-    指标) widened to its longest label — “满意度指标” on one line — at the expense of the widest
-    left-aligned (prose) column, which wraps anyway."""
+    指标) widened so that a label of up to five characters — “满意度指标” — stays on one line and a
+    longer one breaks into two even lines, the width taken from the other columns in proportion."""
     widths = [c.width_cm * 567 for c in cols]  # 1 cm = 567 twips
     limit = TEXT_WIDTH_CM * 567
     if sum(widths) > limit:
         widths = [w * limit / sum(widths) for w in widths]
+    others = [i for i in range(len(cols)) if i not in label_cols]
+    floor = 4 * font_pt * 20 + 2 * CELL_MARGIN_TWIPS  # a narrow column (是否跟踪) gives nothing below four characters
     for ci in label_cols:
         longest = max((len(str(r[ci])) for r in rows if r[ci] is not None and "\n" not in str(r[ci])), default=0)
-        need = longest * font_pt * 20 + 2 * CELL_MARGIN_TWIPS + 40  # 40 twips: LibreOffice's rounding
-        if longest <= 8 and widths[ci] < need:
-            donors = [i for i, c in enumerate(cols) if c.left and i not in label_cols] or \
-                     [i for i in range(len(cols)) if i not in label_cols]
-            if donors:
-                donor = max(donors, key=lambda i: widths[i])
-                moved = min(need - widths[ci], widths[donor] / 3)
-                widths[ci] += moved
-                widths[donor] -= moved
+        chars = longest if longest <= 5 else -(-longest // 2)
+        need = chars * font_pt * 20 + 2 * CELL_MARGIN_TWIPS + 40  # 40 twips: LibreOffice's rounding
+        spare = {i: max(0.0, widths[i] - floor) for i in others}
+        pool = sum(spare.values())
+        if widths[ci] < need and pool > 0:
+            extra = min(need - widths[ci], pool / 2)
+            for i in others:
+                widths[i] -= extra * spare[i] / pool
+            widths[ci] += extra
     return [int(w) for w in widths]
 
 
