@@ -1,4 +1,5 @@
-"""Export timings: one project report (warm), and the zip of every report of a 1,000-project department.
+"""Export timings: one project report (warm), the 目录 page numbers through LibreOffice (when installed,
+a separate figure), and the zip of every report of a 1,000-project department.
 
 `run()` returns seconds; `python bench/report_bench.py` prints them as JSON. The department is a
 synthetic one (monitor.synthetic) in a temporary database file, so the store's per-query file
@@ -46,7 +47,31 @@ def _seed_report(repeats: int = 7) -> dict[str, float]:
             t = time.perf_counter()
             render_project_report(data, SEED_PROJECT, report_date=WHEN)
             render.append(time.perf_counter() - t)
-    return {"single_report_s": statistics.median(times), "single_report_render_only_s": statistics.median(render)}
+        out = {"single_report_s": statistics.median(times), "single_report_render_only_s": statistics.median(render)}
+        out.update(_toc_update(project_report(store, st, SEED_PROJECT, report_date=WHEN)))
+    return out
+
+
+def _toc_update(docx: bytes, repeats: int = 3) -> dict[str, float]:
+    """The 目录's page numbers through LibreOffice: a separate figure, on top of the report's own time
+    (the first call also prepares LibreOffice's profile, once per process)."""
+    from monitor.report import toc
+
+    if not toc.available():
+        return {}
+    t = time.perf_counter()
+    toc.update_toc(docx)
+    first = time.perf_counter() - t
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        toc.update_toc(docx)
+        times.append(time.perf_counter() - t)
+    many = 10
+    t = time.perf_counter()
+    toc.update_tocs([docx] * many)
+    batch = (time.perf_counter() - t) / many
+    return {"toc_update_first_s": first, "toc_update_s": statistics.median(times), "toc_update_per_report_in_batch_of_10_s": batch}
 
 
 def _department_zip(n_projects: int = 1000, chart: bool = True, limit: int | None = None) -> dict[str, float]:

@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
             s.add_argument("--json", action="store_true", help="输出 JSON")
     r = sub.add_parser("report", help="导出 Word 监控报告")
     _report_args(r)
+    _report_options(r)
     tb = sub.add_parser("table", help="导出 Excel 绩效目标执行监控表")
     _report_args(tb)
     ru = sub.add_parser("rules", help="查看或修改预警规则（每次修改记入修改记录）")
@@ -73,6 +74,18 @@ def _report_args(r: argparse.ArgumentParser) -> None:
     r.add_argument("--out", required=True, help="输出文件（--all 时为文件夹）")
     r.add_argument("--date", type=_date, default=None, help="报告日期 YYYY-MM-DD（默认为监控时点次月末，不晚于今天）")
     r.add_argument("--issuer", default=None, help="报告出具单位（默认为项目单位）")
+
+
+def _report_options(r: argparse.ArgumentParser) -> None:
+    """`monitor report` only: the documents relied on, who commissioned the monitoring, and whether
+    LibreOffice fills in the 目录's page numbers (monitor.report.toc)."""
+    r.add_argument("--basis", action="append", default=[], metavar="依据文件",
+                   help="监控依据文件（含文号），可重复给出，或在一项中用“;”分隔，"
+                        "如 《XX区财政局关于开展2023年预算绩效运行监控工作的通知》（X财绩〔2023〕12号）")
+    r.add_argument("--commissioner", default=None, help="委托方（如 XX区财政局），写入报告开头“受……委托”")
+    r.add_argument("--no-toc-update", dest="toc_update", action="store_false",
+                   help="不用 LibreOffice 排版（默认在已安装 LibreOffice 时填入目录页码、把图移到不留空白的位置；"
+                        "不排版时 Word 打开文件会提示更新域）")
 
 
 def _date(text: str) -> date:

@@ -44,3 +44,19 @@ def test_the_scope_of_the_tables_and_the_zip_is_named() -> None:
     assert any("范围：青云谱区总工会，共1个项目" in c.value for c in at.caption)
     labels = [b.label for b in at.button]
     assert "生成青云谱区总工会监控通报（Word）" in labels and "生成青云谱区总工会全部项目报告（zip）" in labels
+
+
+def test_commissioner_and_basis_open_the_generated_report() -> None:
+    from monitor.report import docx_lines
+
+    at = _report()
+    at.text_input("report-issuer").input("江西正效咨询管理有限公司").run()
+    at.text_input("report-commissioner").input("南昌市青云谱区财政局").run()
+    at.text_area("report-basis").input("《甲通知》（甲〔2023〕1号）\n《乙通知》（乙〔2022〕4号）").run()
+    if at.checkbox("report-toc").value:
+        at.checkbox("report-toc").uncheck().run()  # LibreOffice's page numbers are tested with the CLI and the PDF
+    at.button(f"make-project-{SEED_PROJECT}").click().run()
+    assert not at.exception
+    lines = docx_lines(at.session_state[f"file-project-{SEED_PROJECT}"][0])
+    assert any(x.startswith("受南昌市青云谱区财政局委托，江西正效咨询管理有限公司根据《甲通知》（甲〔2023〕1号）、《乙通知》（乙〔2022〕4号）等文件要求")
+               for x in lines)

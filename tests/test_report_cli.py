@@ -54,3 +54,35 @@ def test_errors_are_chinese(db, tmp_path, capsys):
     assert "没有项目编码为「NOPE」" in capsys.readouterr().err
     assert run(db, "table", "--project", SEED_PROJECT, "--out", str(tmp_path / "x.docx")) == 1
     assert "应以.xlsx结尾" in capsys.readouterr().err
+
+
+def test_basis_commissioner_and_no_toc_update(db, tmp_path):
+    import io
+
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    out = tmp_path / "b.docx"
+    assert run(db, "report", "--project", SEED_PROJECT, "--out", str(out), "--issuer", "江西正效咨询管理有限公司",
+               "--commissioner", "南昌市青云谱区财政局", "--basis", "《甲通知》（甲〔2023〕1号）；《乙通知》（乙〔2022〕4号）",
+               "--basis", "《丙办法》（丙〔2019〕59号）", "--no-toc-update") == 0
+    data = out.read_bytes()
+    assert any(x.startswith("受南昌市青云谱区财政局委托，江西正效咨询管理有限公司根据《甲通知》（甲〔2023〕1号）、"
+                            "《乙通知》（乙〔2022〕4号）、《丙办法》（丙〔2019〕59号）等文件要求，") for x in docx_lines(data))
+    # not updated: Word is asked to update the 目录 on opening
+    assert Document(io.BytesIO(data)).settings.element.find(qn("w:updateFields")) is not None
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice is needed")
+def test_the_contents_get_page_numbers_by_default_with_libreoffice(db, tmp_path):
+    import io
+
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    out = tmp_path / "t.docx"
+    assert run(db, "report", "--project", SEED_PROJECT, "--out", str(out)) == 0
+    doc = Document(io.BytesIO(out.read_bytes()))
+    assert doc.settings.element.find(qn("w:updateFields")) is None
+    toc = [p for p in doc.paragraphs if p.style.name == "TOC 1"]
+    assert toc[0].text.startswith("一、项目基本情况\t") and toc[0].text.split("\t")[-1] == "1"

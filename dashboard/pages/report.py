@@ -15,7 +15,9 @@ from monitor.report import (
     project_report,
     report_filename,
     reports_zip,
+    toc,
 )
+from monitor.report.docx_base import split_basis
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,9 +61,20 @@ def main() -> None:
 
     a, b = st.columns(2)
     issuer = a.text_input("报告出具单位（留空则为项目单位）", key="report-issuer")
+    commissioner = b.text_input("委托方（可留空）", key="report-commissioner", help="写入报告开头：受……委托")
+    basis = split_basis(st.text_area("监控依据文件（每行一个，含文号，可留空）", key="report-basis",
+                                     placeholder="《XX区财政局关于开展2023年预算绩效运行监控工作的通知》（X财绩〔2023〕12号）"))
     when = _report_date(default_report_date(year, month))
     if when is None:
         return
+    # the 目录's page numbers and the chart's place need a layout: LibreOffice's when the server has it,
+    # else Word updates the 目录 on opening
+    toc_pages = st.checkbox("用 LibreOffice 排版（填入目录页码，图不留空白）", value=toc.available(), key="report-toc",
+                            disabled=not toc.available(),
+                            help="每份约多2–4秒。未安装 LibreOffice 时，用 Word 打开报告会提示更新域，确认后生成目录页码")
+
+    def with_pages(data: bytes) -> bytes:
+        return toc.update_toc(data) if toc_pages and toc.available() else data
 
     st.subheader("单个项目：监控报告（Word）和监控表（Excel）")
     labels = {f"{r.project_name}（{r.unit_name}，{r.project_code}）": r.project_code for r in projects.itertuples(index=False)}
@@ -75,7 +88,8 @@ def main() -> None:
         name = str(projects.loc[projects["project_code"] == code, "project_name"].iloc[0])
         left, right = st.columns(2)
         with left:
-            _bytes_button("项目监控报告", lambda: project_report(store, status, code, issuer=issuer or None, report_date=when),
+            _bytes_button("项目监控报告", lambda: with_pages(project_report(store, status, code, issuer=issuer or None, report_date=when,
+                                                                         basis=basis, commissioner=commissioner or None)),
                           report_filename(code, name, month), DOCX, f"project-{code}")
         with right:
             _bytes_button("项目监控表", lambda: monitoring_table(store, status, [code]),
@@ -88,14 +102,16 @@ def main() -> None:
     where = department or "全区"
     scope = projects if department is None else projects[projects["department_name"] == department]
     st.caption(f"范围：{common.plain(where)}，共{len(scope):,}个项目。")
-    _bytes_button(f"{where}监控通报（Word）", lambda: department_report(store, status, department, report_date=when),
+    _bytes_button(f"{where}监控通报（Word）", lambda: with_pages(department_report(store, status, department, report_date=when,
+                                                                              issuer=issuer or None, basis=basis)),
                   f"{year}年{where}1-{month}月监控通报.docx", DOCX, f"dept-{dep}")
     _bytes_button(f"{where}监控表（Excel）", lambda: monitoring_table(store, status, department=department),
                   f"{year}年{where}1-{month}月绩效目标执行监控表.xlsx", XLSX, f"table-{dep}")
     chart = st.checkbox("报告包含执行进度图", value=len(scope) <= 500, key="zip-chart", help="项目很多时不含图可以快一些")
     st.caption(f"全部项目报告：每个约0.1–0.2秒，{len(scope):,}个项目约需{max(1, round(len(scope) * 0.15))}秒。")
     _bytes_button(f"{where}全部项目报告（zip）", lambda: reports_zip(store, status, list(scope["project_code"]), issuer=issuer or None,
-                                                             report_date=when, chart=chart),
+                                                             report_date=when, chart=chart, basis=basis,
+                                                             commissioner=commissioner or None),
                   f"{year}年{where}1-{month}月绩效运行监控报告.zip", "application/zip", f"zip-{dep}-{chart}")
 
 

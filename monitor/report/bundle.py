@@ -23,15 +23,18 @@ def report_filename(code: str, name: str, month: int) -> str:
 
 
 def reports_zip(store: Store, status: Status, codes: Sequence[str] | None = None, *, issuer: str | None = None,
-                report_date: date | None = None, chart: bool = True) -> bytes:
+                report_date: date | None = None, chart: bool = True, basis: Sequence[str] = (),
+                commissioner: str | None = None) -> bytes:
     """A zip holding one .docx per project (all of the status's projects by default)."""
     buf = io.BytesIO()
-    write_reports_zip(buf, store, status, codes, issuer=issuer, report_date=report_date, chart=chart)
+    write_reports_zip(buf, store, status, codes, issuer=issuer, report_date=report_date, chart=chart, basis=basis,
+                      commissioner=commissioner)
     return buf.getvalue()
 
 
 def write_reports_zip(target: str | Path | io.BytesIO, store: Store, status: Status, codes: Sequence[str] | None = None, *,
-                      issuer: str | None = None, report_date: date | None = None, chart: bool = True) -> int:
+                      issuer: str | None = None, report_date: date | None = None, chart: bool = True,
+                      basis: Sequence[str] = (), commissioner: str | None = None) -> int:
     """Write the zip to a path or stream as reports are rendered (a big region never sits in memory)."""
     data = load(store, status, codes)
     codes = list(status.projects["project_code"] if codes is None else codes)
@@ -40,6 +43,7 @@ def write_reports_zip(target: str | Path | io.BytesIO, store: Store, status: Sta
     # .docx is already deflated inside; storing it again compressed gains little and costs time
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zf:
         for code in codes:
-            docx = render_project_report(data, code, issuer=issuer, report_date=when, chart=chart)
+            docx = render_project_report(data, code, issuer=issuer, report_date=when, chart=chart, basis=basis,
+                                         commissioner=commissioner)
             zf.writestr(report_filename(code, str(names.get(code, "")), status.month), docx)
     return len(codes)

@@ -25,21 +25,45 @@ def run(store: Store, args: argparse.Namespace, actor: Actor) -> int:
 def _report(store: Store, status, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     from .bundle import write_reports_zip
     from .department import department_report
+    from .docx_base import split_basis
     from .project import project_report
 
+    basis = split_basis(getattr(args, "basis", None) or [])
+    commissioner = getattr(args, "commissioner", None)
     if args.all:
         out = _zip_path(Path(args.out), status.year, status.month)
-        n = write_reports_zip(out, store, status, issuer=args.issuer, report_date=args.date)
+        n = write_reports_zip(out, store, status, issuer=args.issuer, report_date=args.date, basis=basis,
+                              commissioner=commissioner)
         print(f"已生成{n}个项目的监控报告（zip）：{out}")
         return 0
     out = _file(args.out, ".docx")
     if args.project:
-        out.write_bytes(project_report(store, status, args.project, issuer=args.issuer, report_date=args.date))
+        data = project_report(store, status, args.project, issuer=args.issuer, report_date=args.date, basis=basis,
+                              commissioner=commissioner)
+        out.write_bytes(_with_toc_pages(data, getattr(args, "toc_update", False)))
         print(f"已生成项目绩效运行监控报告：{out}")
     else:
-        out.write_bytes(department_report(store, status, args.department, report_date=args.date))
+        data = department_report(store, status, args.department, report_date=args.date, issuer=args.issuer, basis=basis)
+        out.write_bytes(_with_toc_pages(data, getattr(args, "toc_update", False)))
         print(f"已生成{args.department}监控通报：{out}")
     return 0
+
+
+def _with_toc_pages(data: bytes, wanted: bool) -> bytes:
+    """Laid out by LibreOffice when asked and installed (目录 page numbers, the chart where it leaves
+    no blank); otherwise Word updates the 目录 on opening."""
+    from . import toc
+
+    if not wanted:
+        return data
+    if not toc.available():
+        print("未安装 LibreOffice，未经排版：目录页码在用 Word 打开时选择更新域即可生成。")
+        return data
+    try:
+        return toc.update_toc(data)
+    except MonitorError as exc:
+        print(f"LibreOffice 排版未完成（{exc}）；目录页码在用 Word 打开时选择更新域即可生成。")
+        return data
 
 
 def _table(store: Store, status, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

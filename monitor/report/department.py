@@ -29,8 +29,13 @@ LEVEL_ORDER = {"red": 0, "yellow": 1, "green": 2, "blue": 3, "none": 4}
 
 
 def department_report(store: Store, status: Status, department: str | None = None, *, region_name: str = "全区",
-                      report_date: date | None = None, max_rows: int = 200, chart: bool = True) -> bytes:
-    """The 通报 .docx of one department, or of the region when `department` is None."""
+                      report_date: date | None = None, max_rows: int = 200, chart: bool = True,
+                      issuer: str | None = None, basis: Sequence[str] = ()) -> bytes:
+    """The 通报 .docx of one department, or of the region when `department` is None.
+
+    issuer: who sends it out (under the title and as the file's author); basis: the documents it
+    relies on, each with its 文号, named in the opening sentence.
+    """
     scope = _Scope.of(status, department, region_name)
     notes = [n for n in notes_in_force(load_notes(store, status.year, month=status.month, actor=status.actor), status.month)
              if n.project_code in scope.codes]
@@ -38,9 +43,12 @@ def department_report(store: Store, status: Status, department: str | None = Non
     fixes = _open_fixes(store, status, scope)
     findings = review(store, status.actor, status.year, status.month)  # 目标合理性审核 (review_part)
     w = D.DocWriter()
-    _write(w, scope, notes, curve, report_date or default_report_date(status.year, status.month), max_rows, fixes, findings)
+    when = report_date or default_report_date(status.year, status.month)
+    _write(w, scope, notes, curve, when, max_rows, fixes, findings, issuer=(issuer or "").strip(), basis=basis)
     w.flush()
     D.add_page_numbers(w.doc.sections[0])
+    D.set_properties(w.doc, title=report_title(status, department, region_name), author=(issuer or "").strip(), when=when,
+                     subject=scope.name, keywords="预算执行与绩效运行监控通报")
     return D.to_bytes(w.doc)
 
 
@@ -92,11 +100,16 @@ def _open_fixes(store: Store, status: Status, scope: _Scope) -> pd.DataFrame:
 
 
 def _write(w: D.DocWriter, s: _Scope, notes: list[Note], curve: Curve | None, report_date: date, max_rows: int,
-           fixes: pd.DataFrame | None = None, findings: Sequence[Finding] | None = None) -> None:
+           fixes: pd.DataFrame | None = None, findings: Sequence[Finding] | None = None, *, issuer: str = "",
+           basis: Sequence[str] = ()) -> None:
     st, t = s.status, s.total
     cutoff = D.ymd(st.schedule.cutoff)
     w.add(style="Title", lines=[f"{st.year}年{s.name}", f"1-{st.month}月预算执行与绩效运行监控通报"])
+    if issuer:
+        w.add(issuer, D.STYLE_COVER_LINE)
     w.add(D.ymd(report_date), D.STYLE_COVER_LINE)
+    if D.split_basis(list(basis)):
+        w.para(f"根据{D.basis_phrase(D.split_basis(list(basis)))}，现将{s.name}{st.year}年1-{st.month}月预算执行与绩效运行监控情况通报如下。")
 
     w.heading(1, "总体情况")
     n = len(s.projects)

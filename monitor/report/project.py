@@ -34,15 +34,22 @@ HALT_MEASURES = ("暂停项目实施", "停止拨款并收回统筹", "暂缓拨
 
 # -- public ---------------------------------------------------------------------------------
 def project_report(store: Store, status: Status, code: str, *, issuer: str | None = None,
-                   report_date: date | None = None, chart: bool = True) -> bytes:
-    """The .docx bytes of one project's monitoring report."""
-    return render_project_report(load(store, status, [code]), code, issuer=issuer, report_date=report_date, chart=chart)
+                   report_date: date | None = None, chart: bool = True, basis: Sequence[str] = (),
+                   commissioner: str | None = None) -> bytes:
+    """The .docx bytes of one project's monitoring report.
+
+    basis: the documents the monitoring relies on, each with its 文号; commissioner: who commissioned it.
+    """
+    return render_project_report(load(store, status, [code]), code, issuer=issuer, report_date=report_date, chart=chart,
+                                 basis=basis, commissioner=commissioner)
 
 
 def render_project_report(data: ReportData, code: str, *, issuer: str | None = None,
-                          report_date: date | None = None, chart: bool = True) -> bytes:
+                          report_date: date | None = None, chart: bool = True, basis: Sequence[str] = (),
+                          commissioner: str | None = None) -> bytes:
     """Like `project_report`, from data already loaded (a zip loads once for every project)."""
     ctx = _Context.of(data, code, issuer=issuer, report_date=report_date or default_report_date(data.status.year, data.status.month), chart=chart)
+    ctx.basis, ctx.commissioner = tuple(b.strip() for b in basis if b.strip()), (commissioner or "").strip()
     return D.to_bytes(_build(ctx))
 
 
@@ -79,6 +86,8 @@ class _Context:
     issuer: str
     report_date: date
     chart: bool
+    basis: tuple[str, ...] = ()
+    commissioner: str = ""
 
     @classmethod
     def of(cls, data: ReportData, code: str, *, issuer: str | None, report_date: date, chart: bool) -> _Context:
@@ -133,6 +142,8 @@ def _build(ctx: _Context):  # type: ignore[no-untyped-def]
     _body(ctx, w)
     # the contents list needs the headings, so it is written last and moved up to its place
     w.toc_before(anchor)
+    D.set_properties(w.doc, title=report_title(ctx.status, str(ctx.p["project_code"])), author=ctx.issuer,
+                     when=ctx.report_date, subject=ctx.name, keywords="绩效运行监控")
     return w.doc
 
 
@@ -152,7 +163,9 @@ def _body(ctx: _Context, w: D.DocWriter) -> None:
     w.add(style="Title", lines=[f"{st.year}年{ctx.name}", f"{_period(st.month)}绩效运行监控报告"])
     start, end = ctx.master.get("start_date"), ctx.master.get("end_date")
     dates = f"项目起止日期为{D.ymd(start)}至{D.ymd(end)}，" if not missing(start) and not missing(end) else ""
-    w.para(f"{ctx.issuer}根据预算绩效运行监控有关规定，对{st.year}年{ctx.p['unit_name']}{ctx.name}进行了绩效运行监控，"
+    # as seed 004 opens: 受……委托，……根据《……》（文号）等文件要求，对……进行了绩效监控
+    by = f"受{ctx.commissioner}委托，" if ctx.commissioner else ""
+    w.para(f"{by}{ctx.issuer}根据{D.basis_phrase(ctx.basis)}，对{st.year}年{ctx.p['unit_name']}{ctx.name}进行了绩效运行监控，"
            f"{dates}监控时间节点为{ctx.cutoff}。本报告依据项目单位报送的预算执行数据、绩效指标完成情况和监控说明形成。")
     _basics(ctx, w)
     _targets(ctx, w)
