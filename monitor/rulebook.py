@@ -20,7 +20,7 @@ import duckdb
 from . import audit
 from .access import Actor, require
 from .errors import RulesConflict
-from .rules import FIELDS, RULES_KEY, Preset, Rules, stored_for, year_key
+from .rules import FIELDS, MODIFIED, RULES_KEY, Preset, Rules, stored_for, year_key
 from .store import Store
 
 KIND = "规则"
@@ -85,9 +85,12 @@ def _write(store: Store, change, actor: Actor, what: str, year: int | None) -> R
         current = on(con, year)
         new = change(current).validate()
         diff = new.changes_from(current)
-        if new.preset != current.preset:  # a preset applied again, or its name marked modified: kept, and in the record
+        # a preset applied (a name other than the one in force, or the same one unmarked again) is in
+        # the record; the mark "modified" a change adds to the name is not
+        applied = new.preset != current.preset and not new.preset.endswith(MODIFIED)
+        if applied:
             diff["preset"] = (current.preset, new.preset)
-        if diff:
+        if diff or new.preset != current.preset:
             con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [year_key(year), new.to_json()])
             audit.record(con, actor, KIND, what, {k: v[0] for k, v in diff.items()}, {k: v[1] for k, v in diff.items()})
     return new

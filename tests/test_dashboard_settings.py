@@ -50,7 +50,7 @@ def test_saving_an_untouched_form_after_leaving_and_coming_back_changes_nothing(
     _settings(at)
     at.button(SAVE).click().run()
     _ok(at)
-    assert rulebook.load(Store(demo_db)) == Rules()
+    assert rulebook.load(Store(demo_db), 2023) == Rules()
     assert any("规则没有变化" in i.value for i in at.info)
     assert rulebook.history(Store(demo_db)) == []
 
@@ -60,7 +60,7 @@ def test_a_save_writes_only_the_field_the_person_changed(demo_db) -> None:  # ty
     at.number_input(_rk(at, "gap_yellow")).set_value(30.0)
     at.button(SAVE).click().run()
     _ok(at)
-    assert rulebook.load(Store(demo_db)) == replace(Rules(), gap_yellow=Decimal(30))
+    assert rulebook.load(Store(demo_db), 2023) == replace(Rules(), gap_yellow=Decimal(30))
     assert any("规则已保存：差距法：黄灯上限" in s.value for s in at.success)
     change = rulebook.history(Store(demo_db))[0]
     assert (change.actor, change.source, change.fields) == ("jixiaoke", "页面", (("差距法：黄灯上限（个百分点 ≤）", "20", "30"),))
@@ -74,7 +74,7 @@ def test_another_persons_change_to_another_field_is_kept(demo_db) -> None:  # ty
     at.number_input(_rk(at, "ratio_green")).set_value(75.0)
     at.button(SAVE).click().run()
     _ok(at)
-    rules = rulebook.load(Store(demo_db))
+    rules = rulebook.load(Store(demo_db), 2023)
     assert (rules.ratio_green, rules.ind_blue) == (Decimal(75), Decimal(130))
 
 
@@ -84,7 +84,7 @@ def test_a_change_to_the_same_field_by_someone_else_is_refused_not_overwritten(d
     at.number_input(_rk(at, "ratio_green")).set_value(75.0)
     at.button(SAVE).click().run()
     _ok(at)
-    assert rulebook.load(Store(demo_db)).ratio_green == Decimal(85)
+    assert rulebook.load(Store(demo_db), 2023).ratio_green == Decimal(85)
     assert any("已被他人修改" in e.value and "比值法：绿灯下限" in e.value for e in at.error)
     # the refused form is rebuilt on the stored rules, so the person sees 李四's value
     assert at.number_input(_rk(at, "ratio_green")).value == 85.0
@@ -98,7 +98,7 @@ def test_restore_defaults_puts_back_every_field(demo_db) -> None:  # type: ignor
     at = _settings(make_app().run())
     at.button("rules:reset").click().run()
     _ok(at)
-    assert rulebook.load(store) == Rules()
+    assert rulebook.load(store, 2023) == Rules()
     assert any("已恢复默认规则" in s.value for s in at.success)
-    assert rulebook.history(store)[0].what == "恢复默认规则"
+    assert rulebook.history(store)[0].what == "恢复默认规则（2023年）"
     assert _shown(at)["gap_green"] == 10.0 and at.selectbox(_rk(at, "light_mode")).value == "ratio"
