@@ -65,7 +65,7 @@ SELECT indicator_id, project_code, CAST(seq AS INTEGER) AS seq,
   CAST(v AS BIGINT) AS target_micro, CAST(st AS BIGINT) AS stage_micro, CAST(act AS BIGINT) AS actual_micro,
   CAST(reported_month AS TINYINT) AS reported_month, CAST(completion_bp AS BIGINT) AS completion_bp,
   CAST(annual_bp AS BIGINT) AS annual_bp, CAST(projected_micro AS BIGINT) AS projected_micro,
-  CAST(projected_bp AS BIGINT) AS projected_bp,
+  CAST(projected_bp AS BIGINT) AS projected_bp, kind,
   CASE
     WHEN nature = 'qualitative' THEN
       CASE status WHEN '达成' THEN 'green' WHEN '部分达成' THEN 'yellow' WHEN '未达成' THEN 'red' ELSE 'none' END
@@ -229,8 +229,11 @@ def describe(f: pd.DataFrame, month: int) -> pd.DataFrame:
     qual = (nature == "qualitative").fillna(False).astype(bool)
     no_act = act.isna().to_numpy(dtype=bool, na_value=True)
     zero_target = ((target == 0).fillna(False) & (op.isin(["=", "<=", "<"]).fillna(False))).astype(bool)
+    in_range = (out["kind"].astype("string") == "range").fillna(False).astype(bool) if "kind" in out else pd.Series(False, index=out.index)
+    signs = op.map({">=": "≥", ">": ">", "=": "=", "<=": "≤", "<": "<"}).astype("string").fillna("")
     conds = [
         qual & status.isna(), qual, pd.Series(no_act, index=out.index), zero_target,
+        in_range,
         lower & (nature != "rate").fillna(False), (act == 0).fillna(False).astype(bool), (level == "blue").fillna(False),
     ]
     over = (level == "red").fillna(False)
@@ -239,6 +242,8 @@ def describe(f: pd.DataFrame, month: int) -> pd.DataFrame:
         "定性指标，填报为「" + status.fillna("") + "」",
         pd.Series(f"未填报：截至{month}月末没有报告实际完成值", index=out.index, dtype="string"),
         "目标为0，实际" + act_s.fillna("") + u,
+        "实际" + act_s.fillna("") + u + (level == "green").fillna(False).map({True: "，达到", False: "，未达到"}).astype("string")
+        + "年度目标" + signs + v_s.fillna("") + u + "（按是否达标判定，不折算）",
         "成本上限" + v_s.fillna("") + u + "，实际" + act_s.fillna("") + u + over.map({True: "，已超出", False: "，未超出"}).astype("string"),
         pd.Series("实际完成值为0", index=out.index, dtype="string"),
         "实际" + act_s.fillna("") + u + "，达到年度目标的" + ann_s.fillna("") + "%，超额完成（目标可能偏保守）",

@@ -197,6 +197,8 @@ def test_indicator_light_by_kind_and_by_unit(by_kind: tuple[dict[str, dict], dic
 def test_a_quality_indicator_is_not_prorated_by_kind(by_kind: tuple[dict[str, dict], dict[str, dict]]) -> None:
     assert by_kind[0]["合格率"]["stage_micro"] == 95_000_000  # the annual target, not 95 × 83.33%
     assert by_kind[0]["满意度"]["stage_micro"] == 75_000_000  # 90 × 10/12
+    assert by_kind[0]["合格率"]["level_reason"] == "实际94%，未达到年度目标≥95%（按是否达标判定，不折算）"
+    assert by_kind[0]["办结时限"]["level_reason"] == "实际15天，达到年度目标≤15天（按是否达标判定，不折算）"
 
 
 # -- 全年预计完成情况预警 ----------------------------------------------------------------------------
