@@ -394,20 +394,24 @@ LEVELS = ("red", "yellow", "green", "blue", "none")  # every light a figure can 
 
 def tallies(codes: pa.ChunkedArray, indicators: pa.Table) -> pa.Table:
     """Per project of `codes`: its indicators' lights (ind_…) and year-end projection lights (pind_…)."""
-    now = tally(codes, indicators)
-    ahead = tally(codes, indicators, "projection_level", "pind_")
+    project = pc.index_in(indicators.column("project_code"), value_set=codes)  # looked up once for both
+    now = tally(codes, indicators, project=project)
+    ahead = tally(codes, indicators, "projection_level", "pind_", project=project)
     return pa.Table.from_arrays(now.columns + ahead.columns, now.column_names + ahead.column_names)
 
 
-def tally(codes: pa.ChunkedArray, indicators: pa.Table, column: str = "level", prefix: str = "ind_") -> pa.Table:
+def tally(codes: pa.ChunkedArray, indicators: pa.Table, column: str = "level", prefix: str = "ind_",
+          project: pa.Array | None = None) -> pa.Table:
     """How many indicators of each light every project has: one row per code of `codes`, in its order.
 
     Counted in numpy (a hash lookup of the codes, then bincount): a GROUP BY over the million
     indicator rows and a join back to the projects cost twice as much. A plain count; the rule
     made of it (the project's indicator light is the worst of its indicators) is in PROJECTS_SQL.
+    `project`: the rows' positions in `codes`, when the caller has them already.
     """
     n = len(codes)
-    project = pc.index_in(indicators.column("project_code"), value_set=codes)
+    if project is None:
+        project = pc.index_in(indicators.column("project_code"), value_set=codes)
     light = pc.index_in(indicators.column(column), value_set=pa.array(LEVELS))
     if project.null_count or light.null_count:  # the import lets neither happen; count only what can be
         keep = pc.and_(pc.is_valid(project), pc.is_valid(light))
