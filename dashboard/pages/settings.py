@@ -167,7 +167,7 @@ with st.form("rules_form", border=True):
                                  step=1.0, format="%.2f", help=f.help or None, key=widget_key(f.key, gen))
     for f in OPTIONALS:
         m1, m2 = st.columns([1, 3])
-        m1.checkbox(f"启用：{f.label}", value=getattr(current, f.key) is not None, key=widget_key(f.key + "_on", gen),
+        m1.checkbox(f"启用{f.label.split('（')[0].split('：')[0]}", value=getattr(current, f.key) is not None, key=widget_key(f.key + "_on", gen),
                     help=f.help or None)
         m2.number_input(f.label, value=float(getattr(current, f.key) or 0), min_value=0.0, max_value=float(f.high), step=10.0,
                         format=f"%.{f.places}f", key=widget_key(f.key, gen))
