@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from . import cli_round
+from . import cli_review, cli_round
 from .access import ADMIN, CLI, Actor
 from .errors import ImportRejected, MonitorError
 from .money import fmt_bp, fmt_wan
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     from . import cli_round
 
     cli_round.add_parsers(sub, _date)
+    cli_review.add_parsers(sub)
     return p
 
 
@@ -150,6 +151,8 @@ def _run(args: argparse.Namespace) -> int:
         from . import cli_rules
 
         return cli_rules.run(store, actor, args)
+    elif args.command in cli_review.COMMANDS:
+        return cli_review.run(store, actor, args)
     elif args.command in cli_round.COMMANDS:
         return cli_round.run(store, actor, args)
     elif args.command in ("report", "table"):

@@ -17,6 +17,7 @@ import pandas as pd
 from ..money import round_div
 from ..notes import Note, load_notes
 from ..opinions import Attachment, attachment_list
+from ..review import Finding, review
 from ..rules import Rules
 from ..schedule import schedule_for
 from ..status import Status
@@ -53,6 +54,7 @@ class ReportData:
     indicators: dict[str, pd.DataFrame]  # tracked indicators with their words, per project
     monthly: dict[str, pd.DataFrame] = field(default_factory=dict)
     attachments: dict[str, list[Attachment]] = field(default_factory=dict)  # evidence uploaded up to the month
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # 目标合理性审核, per project
 
     def curve(self, code: str) -> Curve:
         return project_curve(self.status, code, self.monthly.get(code))
@@ -112,7 +114,16 @@ def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> Re
         indicators={c: grouped(g) for c, g in inds.groupby("project_code", sort=False)},
         monthly={c: g for c, g in monthly.groupby("project_code", sort=False)},
         attachments=_attachments(store, status, only),
+        findings=_findings(store, status, only, wanted),
     )
+
+
+def _findings(store: Store, status: Status, only: str | None, wanted: set[str]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in review(store, status.actor, status.year, status.month, only):
+        if f.project_code in wanted:
+            out.setdefault(f.project_code, []).append(f)
+    return out
 
 
 def _attachments(store: Store, status: Status, only: str | None) -> dict[str, list[Attachment]]:
