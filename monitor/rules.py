@@ -343,6 +343,14 @@ class RuleField:
         if self.kind == "schedule":
             if value in (None, "", ()):
                 return ()
+            if isinstance(value, str) and (":" in value or "：" in value):
+                # only the published months (教育部 "9:74.97", 中科院 "7:58"); the others stay m/12
+                schedule = list(default_custom_schedule())
+                for month, floor in self._floors(value):
+                    if not 1 <= month <= 12:
+                        raise MonitorError(f"{self.label}：月份应在1到12之间，而不是{month}")
+                    schedule[month - 1] = floor
+                return tuple(schedule)
             items = value.replace("，", ",").split(",") if isinstance(value, str) else list(value)  # type: ignore[arg-type]
             return tuple(self._number(v) for v in items)
         return self._number(value)
@@ -360,7 +368,7 @@ class RuleField:
                 continue
             month, sep, floor = item.replace("月", ":").replace("::", ":").partition(":")
             if not sep or not month.strip().isdigit():
-                raise MonitorError(f"{self.label}应写成 月份:底线，如 4:25,6:40,8:60,10:80，而不是「{item}」")
+                raise MonitorError(f"{self.label}应写成 月份:百分比，如 4:25,6:40,8:60,10:80，而不是「{item}」")
             out.append((int(month), self._number(floor.strip().rstrip("%"))))
         return tuple(out)
 
@@ -400,7 +408,8 @@ class RuleField:
 FIELDS: dict[str, RuleField] = {f.key: f for f in (
     RuleField("preset", "规则预设", "label", "应用预设时自动记录；之后改动任何规则项即标注“（已修改）”"),
     RuleField("schedule_mode", "序时进度口径", "choice", choices=SCHEDULE_MODES),
-    RuleField("custom_schedule", "自定义月末进度（%）", "schedule", "十二个月末累计百分比，逐月不减", high=Decimal(100), places=4),
+    RuleField("custom_schedule", "自定义月末进度（%）", "schedule",
+              "十二个月末累计百分比，逐月不减；也可只写公布的月份，如 9:74.97，其余月份按 m/12", high=Decimal(100), places=4),
     RuleField("denominator", "执行率分母", "choice", choices=DENOMINATORS),
     RuleField("light_mode", "资金预警方式", "choice", choices=LIGHT_MODES),
     RuleField("note_required", "送审前须填写说明的事项", "choice", choices=NOTE_REQUIRED),

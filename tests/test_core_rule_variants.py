@@ -106,6 +106,17 @@ def test_an_execution_of_74_97_at_1_9_under_the_published_74_97_is_ratio_100_and
     assert any("1-9月74.97%" in line for line in MOE.describe())
 
 
+def test_a_published_schedule_is_entered_by_its_published_months_only() -> None:
+    moe = Rules().with_changes({"schedule_mode": "custom", "custom_schedule": "9:74.97"})
+    assert moe == MOE and moe.custom_schedule[7] == Decimal("66.67")
+    cas = Rules().with_changes({"schedule_mode": "custom", "custom_schedule": "7：58"})  # 中科院, full-width colon
+    assert cas.custom_schedule[6] == Decimal(58) and any("1-7月58%" in line for line in cas.describe())
+    with pytest.raises(MonitorError, match="逐月不减"):  # a slip of the finger is caught: 8月 66.67% < 7月 70%
+        Rules().with_changes({"schedule_mode": "custom", "custom_schedule": "7:70"})
+    with pytest.raises(MonitorError, match="月份应在1到12之间"):
+        Rules().with_changes({"schedule_mode": "custom", "custom_schedule": "13:100"})
+
+
 @pytest.mark.parametrize(("spent", "level"), [("749.7", "green"), ("749.6", "red")])
 def test_hefei_at_the_published_74_97_schedule(tmp_path: Path, spent: str, level: str) -> None:
     p = project(tmp_path, "1000", spent, 9, preset_named("合肥 达标判定").apply(MOE))
