@@ -343,7 +343,8 @@ def recompute_breakdown(db: Path, repeat: int = 3) -> dict[str, object]:
         steps.setdefault(name, []).append(time.perf_counter() - t)
 
     facts = store.facts()
-    rules = Rules.from_json(facts.rules_json) if facts.rules_json else Rules()
+    text = facts.rules_for(YEAR)
+    rules = Rules.from_json(text) if text else Rules()
     s = compute_status(store, YEAR, MONTH, rules, actor=bureau)
     code = str(s.project_figures["project_code"].min())
     for i in range(repeat + 1):

@@ -263,8 +263,8 @@ def facts() -> Facts:
     return _facts(path, base_version(path, data_version(path)))
 
 
-def _rules_json(path: str, version: int) -> str:
-    text = _facts(path, version).rules_json
+def _rules_json(path: str, version: int, year: int) -> str:
+    text = _facts(path, version).rules_for(year)
     return (Rules.from_json(text) if text else Rules()).to_json()
 
 
@@ -481,7 +481,7 @@ class Ctx:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _frozen_rules_json(path: str, year: int, month: int, closed_at: str) -> str:
     frozen = snapshots.frozen_store(get_store(path), year, month)
-    return rulebook.load(frozen).to_json() if frozen is not None else rulebook.load(get_store(path)).to_json()
+    return rulebook.load(frozen, year).to_json() if frozen is not None else rulebook.load(get_store(path), year).to_json()
 
 
 def ctx() -> Ctx | None:
@@ -492,7 +492,7 @@ def ctx() -> Ctx | None:
     base = base_version(path, version)
     year, month = int(st.session_state[YEAR]), int(st.session_state[MONTH])
     closed = _facts(path, base).closed.get((year, month), "")
-    rules_json = _frozen_rules_json(path, year, month, closed) if closed else _rules_json(path, base)
+    rules_json = _frozen_rules_json(path, year, month, closed) if closed else _rules_json(path, base, year)
     return Ctx(path, version, base, year, month, rules_json, actor().viewpoint(), closed)
 
 

@@ -81,7 +81,7 @@ def _save(c: common.Ctx, code: str, version: int, submit: bool) -> None:
             # judged on the figures as just saved, within the submitter's own scope (a unit's: a handful of projects)
             now = compute_status(store, c.year, c.month, actor=who)
             notes = load_notes(store, c.year, code, c.month, actor=who)
-            missing = filling.missing_before_submit(now, code, notes, load_rules(store))
+            missing = filling.missing_before_submit(now, code, notes, load_rules(store, now.year))
             sub = rounds.submit(store, who, c.year, c.month, code, sub.version, missing,
                                 filling.submission_content(filling.month_entry(store, who, c.year, c.month, code), notes))
     except MonitorError as exc:

@@ -65,12 +65,14 @@ def projects(frame: pd.DataFrame, noted: frozenset[str]) -> tuple[pd.DataFrame, 
         "落后(个百分点)": _pct(frame["gap_bp"]).to_numpy(),
         "沉淀资金(万元)": _wan(frame["idle_fen"]).to_numpy(),
         "指标灯": _light(frame["indicator_level"]),
+        "预计灯": _light(frame["projection_level"]),
         "判定依据": frame["level_reason"].to_numpy(),
         "说明": [NOTE_WRITTEN if c in noted else NOTE_MISSING for c in frame["project_code"]],
         "预算(万元)": _wan(frame["budget_fen"]).to_numpy(),
         "累计支出(万元)": _wan(frame["spent_fen"]).to_numpy(),
         "预计年底执行率": _pct(frame["projected_bp"]).to_numpy(),
         "象限": frame["quadrant"].to_numpy(),
+        "综合灯": _light(frame["combined_level"]),  # 合肥's money × targets light (rules.describe says how)
         "项目编码": frame["project_code"].to_numpy(),
     })
     # widths that fit the key columns, 判定依据 included, in the 905 px a 1366 px laptop leaves beside the
@@ -80,9 +82,15 @@ def projects(frame: pd.DataFrame, noted: frozenset[str]) -> tuple[pd.DataFrame, 
               "执行率": st.column_config.NumberColumn(format="%.2f%%", width=62),
               "落后(个百分点)": st.column_config.NumberColumn(format="%.2f", width=66, help="落后序时进度的个百分点数"),
               "沉淀资金(万元)": st.column_config.NumberColumn(format="%.4f", width=92),
-              "指标灯": st.column_config.TextColumn(width=60), "判定依据": st.column_config.TextColumn(width=210),
+              "指标灯": st.column_config.TextColumn(width=60),
+              # the third light, 全年预计完成情况预警: 判定依据 gave up the 60 px it takes
+              "预计灯": st.column_config.TextColumn(width=60, help=PROJECTION_HELP),
+              "判定依据": st.column_config.TextColumn(width=150),
               "说明": st.column_config.TextColumn(width=72), "预算(万元)": WAN, "累计支出(万元)": WAN, "预计年底执行率": PCT}
     return out, config
+
+
+PROJECTION_HELP = "全年预计完成情况预警：按年底预计执行率和各指标全年预计完成值对照年度目标判定（规则见设置页）"
 
 
 def indicators(inds: pd.DataFrame) -> pd.DataFrame:
@@ -105,6 +113,7 @@ def warnings(items: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
     idle = [fmt_wan(None if pd.isna(v) else int(v), unit=False) if k == "资金" else "" for k, v in zip(items["kind"], items["idle_fen"])]
     out = pd.DataFrame({
         "灯": _light(items["level"]),
+        "预计灯": _light(items["projection_level"]),
         "主管部门": items["department_name"].to_numpy(),
         "预算单位": items["unit_name"].to_numpy(),
         "项目名称": items["project_name"].to_numpy(),
@@ -117,10 +126,12 @@ def warnings(items: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
         "项目编码": items["project_code"].to_numpy(),
     })
     # as in `projects`: who, what, why and what to do fit a 1366 px laptop's 905 px beside the sidebar
-    return out, {"灯": st.column_config.TextColumn(width=60), "主管部门": st.column_config.TextColumn(width=84),
+    # (预计灯, the third light, took 30 px each from the reason and the measure)
+    return out, {"灯": st.column_config.TextColumn(width=60), "预计灯": st.column_config.TextColumn(width=60, help=PROJECTION_HELP),
+                 "主管部门": st.column_config.TextColumn(width=84),
                  "预算单位": st.column_config.TextColumn(width=96), "项目名称": st.column_config.TextColumn(width=130),
-                 "事项": st.column_config.TextColumn(width=120), "预警原因": st.column_config.TextColumn(width=190),
-                 "建议措施": st.column_config.TextColumn(width=190), "说明": st.column_config.TextColumn(width=72),
+                 "事项": st.column_config.TextColumn(width=120), "预警原因": st.column_config.TextColumn(width=160),
+                 "建议措施": st.column_config.TextColumn(width=160), "说明": st.column_config.TextColumn(width=72),
                  "沉淀资金(万元)": st.column_config.TextColumn(width=100)}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -46,17 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     _report_options(r)
     tb = sub.add_parser("table", help="导出 Excel 绩效目标执行监控表")
     _report_args(tb)
-    ru = sub.add_parser("rules", help="查看或修改预警规则（每次修改记入修改记录）")
-    rs = ru.add_subparsers(dest="rules_command", required=True)
-    show = rs.add_parser("show", help="现行规则")
-    show.add_argument("--json", action="store_true", help="输出 JSON")
-    st = rs.add_parser("set", help="修改规则项，如 ratio_green=75 custom_schedule=8.33,16.67,…（与设置页同样校验）")
-    st.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
-    rs.add_parser("reset", help="全部规则恢复为默认值")
-    rs.add_parser("presets", help="列出预设方案")
-    pr = rs.add_parser("preset", help="应用一个预设方案（名称与 presets 列出的一致）")
-    pr.add_argument("name")
-    rs.add_parser("history", help="规则修改记录")
+    from . import cli_rules
+
+    cli_rules.add_parsers(sub)
     from . import cli_round
 
     cli_round.add_parsers(sub, _date)
@@ -170,7 +161,9 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{LEVEL_ICONS[r.level]} {r.department_name} | {where} | {r.reason} | 建议：{r.suggested_measure} | {'已填写说明' if r.has_note else '未填写说明'}")
         print(f"共{len(items)}项预警（红灯{int((items['level'] == 'red').sum())}项，黄灯{int((items['level'] == 'yellow').sum())}项）")
     elif args.command == "rules":
-        return _rules(store, args, actor)
+        from . import cli_rules
+
+        return cli_rules.run(store, actor, args)
     elif args.command in cli_review.COMMANDS:
         return cli_review.run(store, actor, args)
     elif args.command in cli_round.COMMANDS:
@@ -179,46 +172,6 @@ def _run(args: argparse.Namespace) -> int:
         from .report import cli as report_cli
 
         return report_cli.run(store, args, actor)
-    return 0
-
-
-def _rules(store: Store, args: argparse.Namespace, actor: Actor) -> int:
-    from . import rulebook
-    from .rules import FIELDS, PRESETS, parse_assignments
-
-    cmd = args.rules_command
-    if cmd == "presets":
-        for preset in PRESETS:
-            print(f"{preset.name}：{preset.description}")
-        return 0
-    if cmd == "history":
-        for change in rulebook.history(store):
-            fields = "；".join(f"{label}：{before} → {after}" for label, before, after in change.fields)
-            print(f"{change.at:%Y-%m-%d %H:%M} {change.actor}（{change.source}）{change.what}：{fields}")
-        return 0
-    before = rulebook.load(store)
-    if cmd == "set":
-        rules = rulebook.update(store, parse_assignments(args.assignments), actor)
-    elif cmd == "reset":
-        rules = rulebook.reset(store, actor)
-    elif cmd == "preset":
-        preset = next((p for p in PRESETS if p.name == args.name), None)
-        if preset is None:
-            raise MonitorError(f"没有名为「{args.name}」的预设；可用的预设为：{'、'.join(p.name for p in PRESETS)}")
-        rules = rulebook.apply_preset(store, preset, actor)
-    else:
-        rules = before
-    if cmd != "show":
-        changed = rules.changes_from(before)
-        print("规则没有变化。" if not changed else "已保存：" + "；".join(
-            f"{FIELDS[k].label} {FIELDS[k].show(getattr(before, k))} → {FIELDS[k].show(getattr(rules, k))}" for k in changed))
-    if cmd == "show" and args.json:
-        print(json.dumps({"rules": rules.as_dict(), "rules_text": rules.describe()}, ensure_ascii=False, indent=2))
-    elif cmd == "show":
-        for key, spec in FIELDS.items():
-            print(f"{key} = {spec.show(getattr(rules, key))}　# {spec.label}")
-        print()
-        print("\n".join(rules.describe()))
     return 0
 
 

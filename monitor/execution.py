@@ -76,7 +76,11 @@ def rate_columns(s: str, b: str, w: str) -> str:
 
 
 # The money light: one rule for projects and every roll-up, decided on the rounded figures. First
-# which rule applies (level_cause), then the light it gives, then the same in words.
+# which rule applies (level_cause), then the light it gives, then the same in words. Light modes
+# (rules.LIGHT_MODES): ratio, gap, milestone (the floor of the last node at or before the month,
+# $floor_bp; -1 before the first node: not judged yet, green), binary (rate ≥ schedule) and gated
+# (red only when both the budget and the gap reach their gates; a gap that is ≥ its gate on a
+# smaller budget is yellow).
 CAUSE_SQL = """
   CASE WHEN denom_fen IS NULL OR denom_fen <= 0 THEN 'no_denominator'
        WHEN spent_fen > denom_fen THEN 'over_budget'
@@ -90,6 +94,10 @@ LEVEL_SQL = """
        WHEN 'ratio' THEN
          CASE WHEN ratio_bp >= $ratio_green_bp THEN 'green' WHEN ratio_bp >= $ratio_yellow_bp THEN 'yellow'
               WHEN budget_fen < $materiality_fen THEN 'yellow' ELSE 'red' END
+       WHEN 'milestone' THEN CASE WHEN $floor_bp < 0 OR rate_bp >= $floor_bp THEN 'green' ELSE 'red' END
+       WHEN 'binary' THEN CASE WHEN rate_bp >= schedule_bp THEN 'green' ELSE 'red' END
+       WHEN 'gated' THEN
+         CASE WHEN gap_bp < $gate_gap_bp THEN 'green' WHEN budget_fen >= $gate_fen THEN 'red' ELSE 'yellow' END
        ELSE
          CASE WHEN gap_bp <= $gap_green_bp THEN 'green' WHEN gap_bp <= $gap_yellow_bp THEN 'yellow'
               WHEN budget_fen < $materiality_fen THEN 'yellow' ELSE 'red' END
@@ -106,6 +114,20 @@ REASON_SQL = """
                  WHEN ratio_bp >= $ratio_yellow_bp THEN ' 在' || fbp($ratio_yellow_bp) || '–' || fbp($ratio_green_bp) || '之间，黄灯'
                  WHEN budget_fen < $materiality_fen THEN ' < ' || fbp($ratio_yellow_bp) || '，但预算低于重要性标准，黄灯'
                  ELSE ' < ' || fbp($ratio_yellow_bp) || '，红灯' END
+       WHEN 'milestone' THEN
+         '执行率' || fbp(rate_bp) || '%（序时进度' || fbp(schedule_bp) || '%）'
+         || CASE WHEN $floor_bp < 0 THEN '，未到考核节点（' || $floor_text || '），不预警，绿灯'
+                 WHEN rate_bp >= $floor_bp THEN ' ≥ ' || $floor_text || '，绿灯'
+                 ELSE ' < ' || $floor_text || '，红灯' END
+       WHEN 'binary' THEN
+         '执行率' || fbp(rate_bp) || '%' || CASE WHEN rate_bp >= schedule_bp THEN ' ≥ ' ELSE ' < ' END
+         || '序时进度' || fbp(schedule_bp) || '%' || CASE WHEN rate_bp >= schedule_bp THEN '，达标，绿灯' ELSE '，未达标，红灯' END
+       WHEN 'gated' THEN
+         CASE WHEN gap_bp >= 0 THEN '落后序时进度' || fbp(gap_bp) || '个百分点' ELSE '快于序时进度' || fbp(-gap_bp) || '个百分点' END
+         || '（执行率' || fbp(rate_bp) || '%，序时进度' || fbp(schedule_bp) || '%）'
+         || CASE WHEN gap_bp < $gate_gap_bp THEN '，不足' || fbp($gate_gap_bp) || '个百分点，绿灯'
+                 WHEN budget_fen >= $gate_fen THEN '，预算' || fwan(budget_fen) || '万元 ≥ ' || fwan($gate_fen) || '万元，红灯'
+                 ELSE '，但预算' || fwan(budget_fen) || '万元不足' || fwan($gate_fen) || '万元，黄灯' END
        ELSE
          CASE WHEN gap_bp >= 0 THEN '落后序时进度' || fbp(gap_bp) || '个百分点' ELSE '快于序时进度' || fbp(-gap_bp) || '个百分点' END
          || '（执行率' || fbp(rate_bp) || '%，序时进度' || fbp(schedule_bp) || '%）'
@@ -176,8 +198,25 @@ SELECT project_code, project_name, department_name, unit_name, CAST(t_num AS BIG
   CASE WHEN level IN ('red', 'yellow') AND ind_red + ind_yellow > 0 THEN '资金、目标双滞后'
        WHEN level IN ('red', 'yellow') THEN '资金滞后'
        WHEN ind_red + ind_yellow > 0 THEN '目标滞后' ELSE '资金、目标均正常' END AS quadrant,
-  level = 'green' AND coalesce(rhu(projected_fen * 10000, denom_fen) < $year_end_green_bp, false) AS forecast_miss
-FROM pj
+  level = 'green' AND coalesce(rhu(projected_fen * 10000, denom_fen) < $year_end_green_bp, false) AS forecast_miss,
+  -- 合肥's combined light: money on schedule and targets on track green, money on schedule and
+  -- targets behind yellow, money behind red
+  CASE WHEN level = 'none' THEN 'none' WHEN level <> 'green' THEN 'red' WHEN ind_red + ind_yellow > 0 THEN 'yellow'
+       ELSE 'green' END AS combined_level,
+  money_projection_level,
+  -- 全年预计完成情况预警: the worst of the money's and the indicators' year-end projections
+  CASE WHEN money_projection_level = 'red' OR pind_red > 0 THEN 'red'
+       WHEN money_projection_level = 'yellow' OR pind_yellow > 0 THEN 'yellow'
+       WHEN money_projection_level = 'green' OR pind_green + pind_blue > 0 THEN 'green' ELSE 'none' END AS projection_level
+FROM (
+  SELECT *,
+    -- on the rounded 预计年底执行率 the user sees, against the year-end target × the band
+    CASE WHEN denom_fen IS NULL OR denom_fen <= 0 OR projected_fen IS NULL THEN 'none'
+         WHEN rhu(projected_fen * 10000, denom_fen) * 10000 >= $year_end_bp * $proj_green_bp THEN 'green'
+         WHEN rhu(projected_fen * 10000, denom_fen) * 10000 >= $year_end_bp * $proj_yellow_bp THEN 'yellow'
+         ELSE 'red' END AS money_projection_level
+  FROM pj
+)
 """
 
 ROLLUP_SQL = f"""
@@ -236,6 +275,8 @@ def params(year: int, schedule: Schedule, rules: Rules) -> dict[str, object]:
 
         return int(Decimal(str(d)) * 100)
 
+    floor = rules.floor_for(schedule.month)
+    floor_month = max((m for m, _ in rules.milestone_floors if m <= schedule.month), default=0)
     return {
         "year": year, "month": schedule.month, "t_num": schedule.t_num, "t_den": schedule.t_den,
         "mode": rules.schedule_mode, "denominator": rules.denominator,
@@ -246,9 +287,26 @@ def params(year: int, schedule: Schedule, rules: Rules) -> dict[str, object]:
         "materiality_fen": 0 if rules.materiality_wan is None else int(rules.materiality_wan * 1_000_000),
         "year_end_bp": bp(rules.year_end_target),
         "plan_keep_pct": int(rules.plan_keep_pct),
-        # At year end 序时进度 is 100%, so the green line is the ratio threshold itself, or 100 − gap.
-        "year_end_green_bp": bp(rules.ratio_green) if rules.light_mode == "ratio" else 10000 - bp(rules.gap_green),
+        "year_end_green_bp": _year_end_green_bp(rules, bp),
+        "floor_bp": -1 if floor is None else bp(floor),
+        "floor_text": (f"首个考核节点为1-{rules.milestone_floors[0][0]}月" if rules.milestone_floors else "未设置考核节点")
+        if floor is None else f"1-{floor_month}月底线{floor:.2f}%",
+        "gate_gap_bp": bp(rules.gate_gap), "gate_fen": int(rules.gate_budget_wan * 1_000_000),
+        "proj_green_bp": bp(rules.proj_green), "proj_yellow_bp": bp(rules.proj_yellow),
     }
+
+
+def _year_end_green_bp(rules: Rules, bp) -> int:  # type: ignore[no-untyped-def]
+    """The execution at year end (序时进度 100%) that is still green under the light mode in force."""
+    if rules.light_mode == "ratio":
+        return bp(rules.ratio_green)
+    if rules.light_mode == "gap":
+        return 10000 - bp(rules.gap_green)
+    if rules.light_mode == "milestone":
+        return bp(rules.floor_for(12) or 0)
+    if rules.light_mode == "gated":
+        return 10000 - bp(rules.gate_gap) + 1
+    return 10000
 
 
 def used(sql: str, p: dict[str, object]) -> dict[str, object]:
@@ -299,11 +357,11 @@ def _run(con: duckdb.DuckDBPyConnection, p: dict[str, object], int_type: str, wi
         # unsorted: sorting a million rows costs more than the lights; views sort what they show
         indicators = con.sql(ind_sql, params=used(ind_sql, p)).to_arrow_table()
         if int_type == "BIGINT":
-            counts = tally(money.column("project_code"), indicators)
+            counts = tallies(money.column("project_code"), indicators)
             view("_base", pa.Table.from_arrays(money.columns + counts.columns, money.column_names + counts.column_names))
         else:  # joined by code, as a temp table promises no row order
             codes = con.sql("SELECT project_code FROM _money").to_arrow_table().column(0)
-            view("_tally", tally(codes, indicators).append_column("project_code", codes))
+            view("_tally", tallies(codes, indicators).append_column("project_code", codes))
             con.execute("CREATE OR REPLACE TEMP TABLE _base AS SELECT * FROM _money JOIN _tally USING (project_code)")
         proj_sql = PROJECTS_SQL.replace("{int}", int_type)
         projects = view("_proj", con.sql(proj_sql, params=used(proj_sql, p)).to_arrow_table())
@@ -334,22 +392,33 @@ def rollups(projects: pd.DataFrame, p: dict[str, object]) -> pd.DataFrame:
 LEVELS = ("red", "yellow", "green", "blue", "none")  # every light a figure can have: ind_red … ind_none
 
 
-def tally(codes: pa.ChunkedArray, indicators: pa.Table) -> pa.Table:
+def tallies(codes: pa.ChunkedArray, indicators: pa.Table) -> pa.Table:
+    """Per project of `codes`: its indicators' lights (ind_…) and year-end projection lights (pind_…)."""
+    project = pc.index_in(indicators.column("project_code"), value_set=codes)  # looked up once for both
+    now = tally(codes, indicators, project=project)
+    ahead = tally(codes, indicators, "projection_level", "pind_", project=project)
+    return pa.Table.from_arrays(now.columns + ahead.columns, now.column_names + ahead.column_names)
+
+
+def tally(codes: pa.ChunkedArray, indicators: pa.Table, column: str = "level", prefix: str = "ind_",
+          project: pa.Array | None = None) -> pa.Table:
     """How many indicators of each light every project has: one row per code of `codes`, in its order.
 
     Counted in numpy (a hash lookup of the codes, then bincount): a GROUP BY over the million
     indicator rows and a join back to the projects cost twice as much. A plain count; the rule
     made of it (the project's indicator light is the worst of its indicators) is in PROJECTS_SQL.
+    `project`: the rows' positions in `codes`, when the caller has them already.
     """
     n = len(codes)
-    project = pc.index_in(indicators.column("project_code"), value_set=codes)
-    light = pc.index_in(indicators.column("level"), value_set=pa.array(LEVELS))
+    if project is None:
+        project = pc.index_in(indicators.column("project_code"), value_set=codes)
+    light = pc.index_in(indicators.column(column), value_set=pa.array(LEVELS))
     if project.null_count or light.null_count:  # the import lets neither happen; count only what can be
         keep = pc.and_(pc.is_valid(project), pc.is_valid(light))
         project, light = pc.filter(project, keep), pc.filter(light, keep)
     slots = pc.add(pc.multiply(pc.cast(project, pa.int64()), len(LEVELS)), pc.cast(light, pa.int64()))
     counts = np.bincount(slots.to_numpy(), minlength=n * len(LEVELS)).reshape(n, len(LEVELS))
-    return pa.table({f"ind_{name}": pa.array(counts[:, k]) for k, name in enumerate(LEVELS)})
+    return pa.table({f"{prefix}{name}": pa.array(counts[:, k]) for k, name in enumerate(LEVELS)})
 
 
 def worded(projects: pd.DataFrame, p: dict[str, object]) -> pd.DataFrame:

@@ -182,6 +182,12 @@ def missing_before_submit(status: Status, code: str, notes: list[Note], rules: R
                 lacks.append("原因说明")
         if lacks:
             out.append(f"{label}（{'红灯' if level == 'red' else '黄灯'}）：{'、'.join(lacks)}")
+    if rules.over_explain_pct is not None:  # far above the annual target: say why (was the target too low?)
+        line = int(rules.over_explain_pct * 100)
+        for r in status.project_indicators(code).itertuples(index=False):
+            n = mine.get(str(r.name))
+            if not pd.isna(r.annual_bp) and int(r.annual_bp) >= line and (n is None or not n.explanation):
+                out.append(f"{r.name}（超额，达到年度目标的{int(r.annual_bp) / 100:.2f}%）：原因说明")
     return out
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .errors import StaleStatus
-from .rules import Rules
+from .rules import RANGE_KINDS, Rules
 from .store import Store
 from .targets import is_countable
 
@@ -23,7 +23,12 @@ from .targets import is_countable
 # HUGEINT where the figures are too large for it; DuckDB raises rather than overflow).
 _INDICATORS_SQL = """
 WITH i AS (
-  SELECT indicator_id, project_code, seq, target_op AS op, nature, CAST(target_value{wide} * 1000000 AS {int}) AS v
+  SELECT indicator_id, project_code, seq, target_op AS op, nature, CAST(target_value{wide} * 1000000 AS {int}) AS v,
+    -- indicator_mode "kind" (rules.INDICATOR_MODES): 质量/时效/成本 and every lower-is-better indicator
+    -- are judged in range or out of range against the annual target; the other numeric ones prorated
+    CASE WHEN NOT $ind_kind OR nature = 'qualitative' THEN NULL
+         WHEN target_op IN ('<=', '<') OR regexp_matches(level2 || '|' || level1, $range_kinds) THEN 'range'
+         ELSE 'prorate' END AS kind
   FROM indicators WHERE year = $year AND adjust_type <> '删除' {in_scope}
 ), a AS (
   -- the latest report at or before the month (actuals are cumulative); see store.REKEY_SQL
@@ -39,8 +44,9 @@ WITH i AS (
 ), s AS (
   -- a cumulative target without a given stage value is prorated by 序时进度, to a millionth of its unit
   SELECT *,
-    CASE WHEN st_given IS NOT NULL THEN st_given
-         WHEN nature = 'cumulative' AND op IN ('>=', '>', '=') THEN rhu(v * t_num, $t_den)
+    CASE WHEN kind = 'range' THEN v
+         WHEN st_given IS NOT NULL THEN st_given
+         WHEN (nature = 'cumulative' OR kind = 'prorate') AND op IN ('>=', '>', '=') THEN rhu(v * t_num, $t_den)
          ELSE v END AS st
   FROM j
 ), c AS (
@@ -52,16 +58,22 @@ WITH i AS (
     CASE WHEN act IS NOT NULL AND nature = 'cumulative' AND t_num > 0 AND NOT (op IN ('>=', '>', '=') AND act >= v)
          THEN rhu(act * $t_den, t_num) ELSE act END AS projected_micro
   FROM s
+), pc AS (
+  SELECT *, CASE WHEN projected_micro IS NOT NULL AND v > 0 THEN rhu(projected_micro * 10000, v) END AS projected_bp FROM c
 )
 SELECT indicator_id, project_code, CAST(seq AS INTEGER) AS seq,
   CAST(v AS BIGINT) AS target_micro, CAST(st AS BIGINT) AS stage_micro, CAST(act AS BIGINT) AS actual_micro,
   CAST(reported_month AS TINYINT) AS reported_month, CAST(completion_bp AS BIGINT) AS completion_bp,
   CAST(annual_bp AS BIGINT) AS annual_bp, CAST(projected_micro AS BIGINT) AS projected_micro,
+  CAST(projected_bp AS BIGINT) AS projected_bp, kind,
   CASE
     WHEN nature = 'qualitative' THEN
       CASE status WHEN '达成' THEN 'green' WHEN '部分达成' THEN 'yellow' WHEN '未达成' THEN 'red' ELSE 'none' END
     WHEN act IS NULL THEN 'none'
     WHEN v = 0 AND op IN ('=', '<=', '<') THEN CASE WHEN act = 0 THEN 'green' ELSE 'red' END
+    WHEN kind = 'range' THEN
+      CASE WHEN (op = '>=' AND act >= v) OR (op = '>' AND act > v) OR (op = '=' AND act = v)
+                OR (op = '<=' AND act <= v) OR (op = '<' AND act < v) THEN 'green' ELSE 'red' END
     WHEN op IN ('<=', '<') AND nature = 'rate' THEN
       CASE WHEN (op = '<=' AND act <= st) OR (op = '<' AND act < st) THEN 'green'
            WHEN completion_bp <= $ind_lower_yellow_bp THEN 'yellow' ELSE 'red' END
@@ -69,14 +81,27 @@ SELECT indicator_id, project_code, CAST(seq AS INTEGER) AS seq,
       CASE WHEN (op = '<=' AND act > v) OR (op = '<' AND act >= v) THEN 'red' ELSE 'green' END
     WHEN act = 0 THEN 'red'
     WHEN st IS NULL OR st <= 0 THEN 'green'
-    WHEN nature = 'rate' THEN
+    WHEN nature = 'rate' AND kind IS NULL THEN
       CASE WHEN completion_bp >= 10000 THEN 'green' WHEN completion_bp >= $ind_rate_yellow_bp THEN 'yellow' ELSE 'red' END
     WHEN annual_bp >= $ind_blue_bp THEN 'blue'
     WHEN completion_bp >= $ind_green_bp THEN 'green'
     WHEN completion_bp >= $ind_yellow_bp THEN 'yellow'
     ELSE 'red'
-  END AS level
-FROM c
+  END AS level,
+  -- 全年预计完成情况: the projection against the annual target, by the bands in force
+  CASE
+    WHEN nature = 'qualitative' THEN
+      CASE status WHEN '达成' THEN 'green' WHEN '部分达成' THEN 'yellow' WHEN '未达成' THEN 'red' ELSE 'none' END
+    WHEN projected_micro IS NULL THEN 'none'
+    WHEN v = 0 AND op IN ('=', '<=', '<') THEN CASE WHEN projected_micro = 0 THEN 'green' ELSE 'red' END
+    WHEN op IN ('<=', '<') THEN
+      CASE WHEN (op = '<=' AND projected_micro <= v) OR (op = '<' AND projected_micro < v) THEN 'green' ELSE 'red' END
+    WHEN v <= 0 THEN 'green'
+    WHEN projected_bp >= $proj_green_bp THEN 'green'
+    WHEN projected_bp >= $proj_yellow_bp THEN 'yellow'
+    ELSE 'red'
+  END AS projection_level
+FROM pc
 """
 
 # The words of indicators at a month: names, target text, unit, and the stage and actual as written.
@@ -130,6 +155,8 @@ def params(rules: Rules) -> dict[str, object]:
         "ind_green_bp": bp(rules.ind_green), "ind_yellow_bp": bp(rules.ind_yellow),
         "ind_rate_yellow_bp": bp(rules.ind_rate_yellow), "ind_lower_yellow_bp": bp(rules.ind_lower_yellow),
         "ind_blue_bp": bp(rules.ind_blue),
+        "ind_kind": rules.indicator_mode == "kind", "range_kinds": "|".join(RANGE_KINDS),
+        "proj_green_bp": bp(rules.proj_green), "proj_yellow_bp": bp(rules.proj_yellow),
     }
 
 
@@ -202,8 +229,11 @@ def describe(f: pd.DataFrame, month: int) -> pd.DataFrame:
     qual = (nature == "qualitative").fillna(False).astype(bool)
     no_act = act.isna().to_numpy(dtype=bool, na_value=True)
     zero_target = ((target == 0).fillna(False) & (op.isin(["=", "<=", "<"]).fillna(False))).astype(bool)
+    in_range = (out["kind"].astype("string") == "range").fillna(False).astype(bool) if "kind" in out else pd.Series(False, index=out.index)
+    signs = op.map({">=": "≥", ">": ">", "=": "=", "<=": "≤", "<": "<"}).astype("string").fillna("")
     conds = [
         qual & status.isna(), qual, pd.Series(no_act, index=out.index), zero_target,
+        in_range,
         lower & (nature != "rate").fillna(False), (act == 0).fillna(False).astype(bool), (level == "blue").fillna(False),
     ]
     over = (level == "red").fillna(False)
@@ -212,6 +242,8 @@ def describe(f: pd.DataFrame, month: int) -> pd.DataFrame:
         "定性指标，填报为「" + status.fillna("") + "」",
         pd.Series(f"未填报：截至{month}月末没有报告实际完成值", index=out.index, dtype="string"),
         "目标为0，实际" + act_s.fillna("") + u,
+        "实际" + act_s.fillna("") + u + (level == "green").fillna(False).map({True: "，达到", False: "，未达到"}).astype("string")
+        + "年度目标" + signs + v_s.fillna("") + u + "（按是否达标判定，不折算）",
         "成本上限" + v_s.fillna("") + u + "，实际" + act_s.fillna("") + u + over.map({True: "，已超出", False: "，未超出"}).astype("string"),
         pd.Series("实际完成值为0", index=out.index, dtype="string"),
         "实际" + act_s.fillna("") + u + "，达到年度目标的" + ann_s.fillna("") + "%，超额完成（目标可能偏保守）",

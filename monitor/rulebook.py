@@ -4,6 +4,9 @@ A change names only the fields a person changed: `update` applies those fields t
 at the moment of saving, so a form that somehow showed a wrong value in a field nobody touched can
 never write it. If somebody else changed one of the same fields after the form was opened, the save
 is refused (`RulesConflict`) rather than silently overwriting that person's choice.
+
+Rules are kept per year (`rules.year_key`): every read and write takes the year; `year=None` is the
+rules of every year that has none of its own (the one rule set of databases from before).
 """
 
 from __future__ import annotations
@@ -17,30 +20,37 @@ import duckdb
 from . import audit
 from .access import Actor, require
 from .errors import RulesConflict
-from .rules import FIELDS, Preset, Rules
+from .rules import FIELDS, MODIFIED, RULES_KEY, Preset, Rules, stored_for, year_key
 from .store import Store
 
 KIND = "规则"
 
 
-def on(con: duckdb.DuckDBPyConnection) -> Rules:
-    """The rules as stored, read on an open connection (a computation reads them with its data)."""
-    rows = con.execute("SELECT value FROM settings WHERE key = 'rules'").fetchall()
-    return Rules.from_json(str(rows[0][0])) if rows else Rules()
+def on(con: duckdb.DuckDBPyConnection, year: int | None = None) -> Rules:
+    """The rules in force for `year` as stored, read on an open connection (a computation reads them
+    with its data)."""
+    rows = con.execute("SELECT key, value FROM settings WHERE key = $k OR starts_with(key, $k || ':')",
+                       {"k": RULES_KEY}).fetchall()
+    text = stored_for({str(k): str(v) for k, v in rows}, year)
+    return Rules.from_json(text) if text else Rules()
 
 
-def load(store: Store) -> Rules:
+def load(store: Store, year: int | None = None) -> Rules:
     with store.connect() as con:
-        return on(con)
+        return on(con, year)
 
 
-def save(store: Store, rules: Rules, actor: Actor, what: str = "修改规则") -> Rules:
+def _named(what: str, year: int | None) -> str:
+    return what if year is None else f"{what}（{year}年）"
+
+
+def save(store: Store, rules: Rules, actor: Actor, what: str = "修改规则", year: int | None = None) -> Rules:
     """Store `rules` whole (every field), recorded with who and when."""
-    return _write(store, lambda current: rules, actor, what)
+    return _write(store, lambda current: rules, actor, _named(what, year), year)
 
 
 def update(store: Store, changes: Mapping[str, object], actor: Actor, expected: Rules | None = None,
-           what: str = "修改规则") -> Rules:
+           what: str = "修改规则", year: int | None = None) -> Rules:
     """Apply only `changes` (field → value as typed) to the rules stored now.
 
     `expected`: the rules the person saw when he made the changes. A field he changed that somebody
@@ -56,26 +66,32 @@ def update(store: Store, changes: Mapping[str, object], actor: Actor, expected: 
                                     + "、".join(FIELDS[k].label for k in clash) + "。请刷新后在最新规则上重新修改。")
         return current.with_changes(changes)
 
-    return _write(store, apply, actor, what)
+    return _write(store, apply, actor, _named(what, year), year)
 
 
-def apply_preset(store: Store, preset: Preset, actor: Actor) -> Rules:
-    return update(store, preset.changes, actor, what=f"应用预设「{preset.name}」")
+def apply_preset(store: Store, preset: Preset, actor: Actor, year: int | None = None) -> Rules:
+    """The preset's rule set in place of the one in force (the region's schedule kept, see Preset)."""
+    return _write(store, preset.apply, actor, _named(f"应用预设「{preset.name}」", year), year)
 
 
-def reset(store: Store, actor: Actor) -> Rules:
+def reset(store: Store, actor: Actor, year: int | None = None) -> Rules:
     """Every field back to the shipped defaults."""
-    return save(store, Rules(), actor, what="恢复默认规则")
+    return save(store, Rules(), actor, what="恢复默认规则", year=year)
 
 
-def _write(store: Store, change, actor: Actor, what: str) -> Rules:  # type: ignore[no-untyped-def]
+def _write(store: Store, change, actor: Actor, what: str, year: int | None) -> Rules:  # type: ignore[no-untyped-def]
     require(actor, "rules.change")
     with store.transaction() as con:
-        current = on(con)
+        current = on(con, year)
         new = change(current).validate()
         diff = new.changes_from(current)
-        if diff:
-            con.execute("INSERT OR REPLACE INTO settings VALUES ('rules', ?)", [new.to_json()])
+        # a preset applied (a name other than the one in force, or the same one unmarked again) is in
+        # the record; the mark "modified" a change adds to the name is not
+        applied = new.preset != current.preset and not new.preset.endswith(MODIFIED)
+        if applied:
+            diff["preset"] = (current.preset, new.preset)
+        if diff or new.preset != current.preset:
+            con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [year_key(year), new.to_json()])
             audit.record(con, actor, KIND, what, {k: v[0] for k, v in diff.items()}, {k: v[1] for k, v in diff.items()})
     return new
 

@@ -36,7 +36,7 @@ FROZEN: dict[str, str] = {
     "notes": "year = $1",
     "assignments": "year = $1",
     "key_projects": "year = $1",
-    "settings": "key = 'rules'",
+    "settings": "key = 'rules' OR starts_with(key, 'rules:')",
     "meta": "key = 'keys_version'",
     "attachments": "year = $1",
 }

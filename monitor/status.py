@@ -137,7 +137,7 @@ def _compute(store: Store, year: int, month: int, rules: Rules | None, actor: Ac
         scope_params = scope_params | {"only": sorted(only)}
     with store.connect() as con:
         # the rules read on the same connection as the data: opening the file again costs ~0.03 s
-        rules = rules or rulebook.on(con)
+        rules = rules or rulebook.on(con, year)
         schedule = schedule_for(year, month, rules)
         p = execution.params(year, schedule, rules) | indicators.params(rules) | scope_params | {"_scope": scope}
         sqlfns.install(con)
@@ -242,11 +242,12 @@ def status_dict(st: Status) -> dict[str, object]:
             "actual": None if pd.isna(r.actual_text) else r.actual_text,
             "actual_value": _num(r.actual_micro),
             "completion_rate": _bp(r.completion_bp), "level": r.level, "level_reason": r.level_reason,
+            "projected_completion_rate": _bp(r.projected_bp), "projection_level": r.projection_level,
         })
     return {
         "year": st.year, "month": st.month, "schedule_rate": bp_to_float(st.schedule.bp),
         "unit_money": "万元", "unit_rate": "%",
-        "rules": st.rules.as_dict(), "rules_text": st.rules.describe(),
+        "rules": st.rules.as_dict(), "rules_text": st.rules.describe(), "rules_preset": st.rules.preset,
         "region": {
             "budget_wan": _wan(st.region["budget_fen"]), "spent_ytd_wan": _wan(st.region["spent_fen"]),
             "execution_rate": _bp(st.region["rate_bp"]), "gap_pp": _bp(st.region["gap_bp"]),
@@ -268,6 +269,8 @@ def status_dict(st: Status) -> dict[str, object]:
              "quadrant": r.quadrant, "projected_rate": _bp(r.projected_bp), "projected_basis": r.projected_basis,
              "behind_plan": bool(r.behind_plan),
              "forecast_miss": bool(r.forecast_miss), "required_monthly_wan": _wan(r.required_monthly_fen),
+             "combined_level": r.combined_level, "money_projection_level": r.money_projection_level,
+             "projection_level": r.projection_level,
              "indicators": inds_by_project.get(r.project_code, [])}
             for r in st.projects.itertuples(index=False)
         ],
@@ -283,7 +286,7 @@ def monthly_curve(store: Store, year: int, rules: Rules | None = None, departmen
     the curve at the monitoring month shows the same rate as the status; cum_plan_bp is the plan
     over the adjusted budget; schedule_bp is the common schedule of each month-end.
     """
-    rules = rules or rulebook.load(store)
+    rules = rules or rulebook.load(store, year)
     with store.connect() as con:
         sqlfns.install(con)
         scope, scope_params = scope_sql_named(actor)

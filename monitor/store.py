@@ -22,7 +22,7 @@ import gc
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -181,8 +181,15 @@ class Facts:
     last_month: dict[int, int]  # year → the last month anything was reported for (a reported 0 counts)
     last_spend_month: dict[int, int]  # year → the last month with spend
     closed: dict[tuple[int, int], str]  # (year, month) → when it was closed
-    rules_json: str | None  # the stored rules, None for the defaults
+    rules_json: str | None  # the rules stored for every year without its own, None for the defaults
     point: tuple[int, int] | None  # the declared monitoring point (year, month)
+    rules_stored: dict[str, str] = field(default_factory=dict)  # every stored rule set: settings key → text
+
+    def rules_for(self, year: int) -> str | None:
+        """The stored rules in force for `year` (see rules.stored_for), None for the defaults."""
+        from .rules import stored_for
+
+        return stored_for(self.rules_stored, year)
 
     @property
     def years(self) -> list[int]:
@@ -442,13 +449,15 @@ class Store:
             counts = con.execute("SELECT year, count(*) FROM projects GROUP BY year").fetchall()
             months = con.execute("SELECT year, max(month), max(CASE WHEN spent <> 0 THEN month END) FROM monthly GROUP BY year").fetchall()
             closed = con.execute("SELECT year, month, CAST(closed_at AS VARCHAR) FROM snapshots").fetchall()
-            settings = dict(con.execute("SELECT key, value FROM settings WHERE key IN ('rules', 'monitoring_point')").fetchall())
+            settings = dict(con.execute("SELECT key, value FROM settings WHERE key IN ('rules', 'monitoring_point') "
+                                        "OR starts_with(key, 'rules:')").fetchall())
         point = settings.get("monitoring_point")
         return Facts(
             projects={int(y): int(n) for y, n in counts}, last_month={int(y): int(m) for y, m, _ in months},
             last_spend_month={int(y): int(s_) for y, _, s_ in months if s_ is not None},
             closed={(int(y), int(m)): at for y, m, at in closed}, rules_json=settings.get("rules"),
-            point=None if not point else (int(point.split("-")[0]), int(point.split("-")[1])))
+            point=None if not point else (int(point.split("-")[0]), int(point.split("-")[1])),
+            rules_stored={k: v for k, v in settings.items() if k == "rules" or k.startswith("rules:")})
 
     def table_counts(self) -> dict[str, int]:
         with self.connect() as con:

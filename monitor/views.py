@@ -242,6 +242,10 @@ def money_axis(rules: Rules) -> tuple[str, str, int]:
     """The x axis of the quadrant chart under the light mode in force: (column, label, green line bp)."""
     if rules.light_mode == "gap":
         return "gap_bp", "落后序时进度（个百分点，越小越好）", int(rules.gap_green * 100)
+    if rules.light_mode == "gated":  # red only past the gap gate (and the budget gate)
+        return "gap_bp", "落后序时进度（个百分点，越小越好）", int(rules.gate_gap * 100)
+    if rules.light_mode == "binary":  # on schedule: a ratio of 100
+        return "ratio_bp", "执行率 ÷ 序时进度 × 100（越大越好）", 10000
     return "ratio_bp", "执行率 ÷ 序时进度 × 100（越大越好）", int(rules.ratio_green * 100)
 
 

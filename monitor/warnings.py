@@ -154,6 +154,7 @@ def warning_items(st: Status, notes: list[Note]) -> pd.DataFrame:
         "kind": "资金", "department_name": p["department_name"], "unit_name": p["unit_name"],
         "project_code": p["project_code"], "project_name": p["project_name"], "indicator_name": "",
         "level": p["level"], "reason": p["level_reason"], "idle_fen": p["idle_fen"], "gap_bp": p["gap_bp"],
+        "projection_level": p["money_projection_level"],
     })
     f = st.indicator_figures
     i = st.describe(st.labelled(f[f["level"].isin(["red", "yellow"]).to_numpy(dtype=bool)])).merge(
@@ -162,10 +163,11 @@ def warning_items(st: Status, notes: list[Note]) -> pd.DataFrame:
         "kind": "指标", "department_name": i["department_name"], "unit_name": i["unit_name"],
         "project_code": i["project_code"], "project_name": i["project_name"], "indicator_name": i["name"],
         "level": i["level"], "reason": i["level_reason"], "idle_fen": pd.NA, "gap_bp": pd.NA,
+        "projection_level": i["projection_level"],
     })
     items = pd.concat([money, inds], ignore_index=True)
     if items.empty:
-        return items.assign(suggested_cause=[], suggested_measure=[], has_note=[])
+        return items.assign(suggested_cause=[], suggested_measure=[], has_note=[], projection_level=[])
     m_codes = [money_suggestion_code(lv, False, str(c)) for lv, c in zip(p["level"], p["level_cause"], strict=False)]
     i_codes = [indicator_suggestion_code(lv, n, o, a) for lv, n, o, a in zip(i["level"], i["nature"], i["op"], i["actual_micro"], strict=False)]
     codes = m_codes + i_codes

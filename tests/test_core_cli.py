@@ -63,6 +63,30 @@ def test_rules_are_shown_set_with_the_pages_checks_reset_and_kept_with_who(tmp_p
     assert "管理员（命令行）恢复默认规则" in history[0] and "wangwu（命令行）修改规则" in history[1]
 
 
+def test_presets_are_listed_applied_by_their_exact_names_per_year_and_shown(tmp_path: Path) -> None:
+    db = str(tmp_path / "m.duckdb")
+    run("--db", db, "demo")
+    listed = run("--db", db, "rules", "presets").stdout.splitlines()
+    names = ["比值法 80/60（默认）", "四川 里程碑", "合肥 达标判定", "金额门槛 1000万/20个百分点"]
+    assert [line.split("：")[0] for line in listed[:4]] == names and all("来源：" in line for line in listed)
+    for name in reversed(names):
+        out = run("--db", db, "rules", "preset", name)
+        assert out.returncode == 0, out.stderr
+        shown = json.loads(run("--db", db, "rules", "show", "--json").stdout)
+        assert (shown["year"], shown["preset"], shown["rules_text"][0]) == (2023, name, f"规则预设：{name}")
+    # the demo's year now has the default preset again; 2022 has no rules of its own and inherits the general ones
+    out = run("--db", db, "rules", "preset", "合肥 达标判定", "--year", "2022")
+    assert out.returncode == 0 and "已保存2022年规则（合肥 达标判定）" in out.stdout
+    assert json.loads(run("--db", db, "rules", "show", "--json", "--year", "2022").stdout)["rules"]["light_mode"] == "binary"
+    assert json.loads(run("--db", db, "rules", "show", "--json").stdout)["rules"]["light_mode"] == "ratio"
+    status = json.loads(run("--db", db, "status", "--year", "2023", "--month", "10", "--json").stdout)
+    assert status["rules_preset"] == "比值法 80/60（默认）"
+    floors = run("--db", db, "rules", "set", "light_mode=milestone", "milestone_floors=6:50,9:75,12:100")
+    assert floors.returncode == 0 and "里程碑底线（月份:执行率%） （未设置） → 6:50，9:75，12:100" in floors.stdout
+    assert json.loads(run("--db", db, "rules", "show", "--json").stdout)["preset"] == "比值法 80/60（默认）（已修改）"
+    assert "应用预设「合肥 达标判定」（2022年）" in run("--db", db, "rules", "history").stdout
+
+
 def test_a_closed_pipe_ends_quietly_without_a_traceback(tmp_path: Path) -> None:
     from monitor.synthetic import build_database
 

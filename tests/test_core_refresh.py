@@ -35,7 +35,8 @@ def province(tmp_path: Path) -> Store:
     return build_database(tmp_path / "p.duckdb", 400, seed=3)
 
 
-@pytest.mark.parametrize("rules", [Rules(), Rules(light_mode="gap", materiality_wan=None), Rules(schedule_mode="plan")])
+@pytest.mark.parametrize("rules", [Rules(), Rules(light_mode="gap", materiality_wan=None), Rules(schedule_mode="plan"),
+                                   Rules(light_mode="gated", indicator_mode="kind")])
 @pytest.mark.parametrize("what", ["spend", "actuals", "indicators"])
 def test_a_units_save_refreshed_on_the_old_status_equals_a_full_computation(province: Store, rules: Rules, what: str,
                                                                               tmp_path: Path) -> None:

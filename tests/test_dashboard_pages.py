@@ -461,7 +461,7 @@ def test_settings_preset_applies_at_once(demo_db) -> None:  # type: ignore[no-un
     at.selectbox("rules:preset").set_value("差距法 10/20")
     at.button("rules:apply_preset").click().run()
     _ok(at)
-    assert rulebook.load(Store(demo_db)).light_mode == "gap"
+    assert rulebook.load(Store(demo_db), 2023).light_mode == "gap"
     at.switch_page("pages/overview.py").run()
     assert "资金预警（差距法）" in _texts(at)
 
@@ -473,7 +473,7 @@ def test_settings_refuse_inconsistent_thresholds(demo_db) -> None:  # type: igno
     at.button("FormSubmitter:rules_form-保存并应用").click().run()
     _ok(at)
     assert any("黄灯下限不能高于绿灯下限" in e.value for e in at.error)
-    assert rulebook.load(Store(demo_db)).ratio_yellow == 60
+    assert rulebook.load(Store(demo_db), 2023).ratio_yellow == 60
 
 
 def test_settings_save_a_custom_schedule(demo_db) -> None:  # type: ignore[no-untyped-def]
@@ -483,7 +483,7 @@ def test_settings_save_a_custom_schedule(demo_db) -> None:  # type: ignore[no-un
     at.number_input(_rk(at, "custom_7")).set_value(58.0)
     at.button("FormSubmitter:rules_form-保存并应用").click().run()
     _ok(at)
-    rules = rulebook.load(Store(demo_db))
+    rules = rulebook.load(Store(demo_db), 2023)
     assert rules.schedule_mode == "custom" and str(rules.custom_schedule[6]) == "58"
     at.sidebar.button_group("month").set_value(7).run()
     at.switch_page("pages/overview.py").run()

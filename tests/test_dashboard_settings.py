@@ -50,7 +50,7 @@ def test_saving_an_untouched_form_after_leaving_and_coming_back_changes_nothing(
     _settings(at)
     at.button(SAVE).click().run()
     _ok(at)
-    assert rulebook.load(Store(demo_db)) == Rules()
+    assert rulebook.load(Store(demo_db), 2023) == Rules()
     assert any("规则没有变化" in i.value for i in at.info)
     assert rulebook.history(Store(demo_db)) == []
 
@@ -60,7 +60,7 @@ def test_a_save_writes_only_the_field_the_person_changed(demo_db) -> None:  # ty
     at.number_input(_rk(at, "gap_yellow")).set_value(30.0)
     at.button(SAVE).click().run()
     _ok(at)
-    assert rulebook.load(Store(demo_db)) == replace(Rules(), gap_yellow=Decimal(30))
+    assert rulebook.load(Store(demo_db), 2023) == replace(Rules(), gap_yellow=Decimal(30))
     assert any("规则已保存：差距法：黄灯上限" in s.value for s in at.success)
     change = rulebook.history(Store(demo_db))[0]
     assert (change.actor, change.source, change.fields) == ("jixiaoke", "页面", (("差距法：黄灯上限（个百分点 ≤）", "20", "30"),))
@@ -74,7 +74,7 @@ def test_another_persons_change_to_another_field_is_kept(demo_db) -> None:  # ty
     at.number_input(_rk(at, "ratio_green")).set_value(75.0)
     at.button(SAVE).click().run()
     _ok(at)
-    rules = rulebook.load(Store(demo_db))
+    rules = rulebook.load(Store(demo_db), 2023)
     assert (rules.ratio_green, rules.ind_blue) == (Decimal(75), Decimal(130))
 
 
@@ -84,7 +84,7 @@ def test_a_change_to_the_same_field_by_someone_else_is_refused_not_overwritten(d
     at.number_input(_rk(at, "ratio_green")).set_value(75.0)
     at.button(SAVE).click().run()
     _ok(at)
-    assert rulebook.load(Store(demo_db)).ratio_green == Decimal(85)
+    assert rulebook.load(Store(demo_db), 2023).ratio_green == Decimal(85)
     assert any("已被他人修改" in e.value and "比值法：绿灯下限" in e.value for e in at.error)
     # the refused form is rebuilt on the stored rules, so the person sees 李四's value
     assert at.number_input(_rk(at, "ratio_green")).value == 85.0
@@ -98,7 +98,36 @@ def test_restore_defaults_puts_back_every_field(demo_db) -> None:  # type: ignor
     at = _settings(make_app().run())
     at.button("rules:reset").click().run()
     _ok(at)
-    assert rulebook.load(store) == Rules()
+    assert rulebook.load(store, 2023) == Rules()
     assert any("已恢复默认规则" in s.value for s in at.success)
-    assert rulebook.history(store)[0].what == "恢复默认规则"
+    assert rulebook.history(store)[0].what == "恢复默认规则（2023年）"
     assert _shown(at)["gap_green"] == 10.0 and at.selectbox(_rk(at, "light_mode")).value == "ratio"
+
+
+def test_milestone_floors_and_an_over_achievement_line_are_set_on_the_form(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = _settings(make_app().run())
+    at.selectbox(_rk(at, "light_mode")).set_value("milestone")
+    at.text_input(_rk(at, "milestone_floors")).set_value("4:25，6:40，8:60，10:80")
+    at.checkbox(_rk(at, "over_explain_pct_on")).check()
+    at.number_input(_rk(at, "over_explain_pct")).set_value(130.0)
+    at.button(SAVE).click().run()
+    _ok(at)
+    rules = rulebook.load(Store(demo_db), 2023)
+    assert rules.light_mode == "milestone" and rules.over_explain_pct == Decimal(130)
+    assert rules.milestone_floors == ((4, Decimal(25)), (6, Decimal(40)), (8, Decimal(60)), (10, Decimal(80)))
+    assert rules.preset == "比值法 80/60（默认）（已修改）"
+    assert any("现行预设：**比值法 80/60（默认）（已修改）**" in c.value for c in at.caption)
+
+
+def test_a_preset_is_applied_to_the_chosen_year_only(demo_db) -> None:  # type: ignore[no-untyped-def]
+    store = Store(demo_db)
+    at = _settings(make_app(user="jixiaoke").run())
+    assert at.selectbox("rules:year").value == 2023
+    at.selectbox("rules:preset").set_value("四川 里程碑").run()
+    assert any("来源：四川省2025年预算执行进度要求" in c.value for c in at.caption)
+    at.button("rules:apply_preset").click().run()
+    _ok(at)
+    assert rulebook.load(store, 2023).preset == "四川 里程碑" and rulebook.load(store, 2022).preset == "比值法 80/60（默认）"
+    assert any("已应用预设「四川 里程碑」" in s.value for s in at.success)
+    assert at.selectbox(_rk(at, "light_mode")).value == "milestone"  # the form is rebuilt on 2023's new rules
+    assert rulebook.history(store)[0].what == "应用预设「四川 里程碑」（2023年）"

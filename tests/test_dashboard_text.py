@@ -46,13 +46,14 @@ def test_only_light_columns_are_coloured_and_an_indicator_name_keeps_the_tables_
         "project_code": ["P1"] * 2, "project_name": ["项目一"] * 2, "indicator_name": ["", "培训人次"],
         "level": ["red", "yellow"], "reason": ["r", "r"], "idle_fen": [1_000_000, pd.NA], "gap_bp": [100, pd.NA],
         "suggested_cause": ["", ""], "suggested_measure": ["", ""], "has_note": [True, False],
+        "projection_level": ["green", "red"],
     })
     frame, _ = tables.warnings(items)
     assert list(frame["沉淀资金(万元)"]) == ["1", ""]  # blank, not "None", for an indicator row
     styler = tables.styled(frame)
     styler._compute()
     coloured = {frame.columns[c] for (_, c), props in styler.ctx.items() if props}
-    assert coloured == {"灯", "说明"}
+    assert coloured == {"灯", "预计灯", "说明"}
     assert not any("inherit" in v for props in styler.ctx.values() for _, v in props)
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import charts, common, notes_form, review_section, round_form, tables
 from monitor import views
 from monitor.money import fmt_bp, fmt_wan
+from monitor.rules import DENOMINATORS
 
 common.route_guard()
 who = common.require_page("read")
@@ -53,13 +54,14 @@ p = s.project(current)
 st.subheader(common.plain(p["project_name"]), anchor=False)
 st.caption(" · ".join(common.plain(p[k]) for k in ("project_code", "department_name", "unit_name")))
 light_line = f"资金 {common.light(p['level'])}：{common.plain(p['level_reason'])}"
-ind_line = f"绩效指标 {common.light(p['indicator_level'])}（{p['quadrant']}）"
+ind_line = (f"绩效指标 {common.light(p['indicator_level'])}（{p['quadrant']}）　|　"
+            f"全年预计 {common.light(p['projection_level'])}（{s.rules.preset}）")
 getattr(st, {"red": "error", "yellow": "warning"}.get(p["level"], "success"))(f"{light_line}　|　{ind_line}")
 sub = round_form.banner(c, current)  # the round's state, and a return's reason at the top of the page
 
 m = st.columns(3)
 m[0].metric("预算执行率", fmt_bp(p["rate_bp"]), views.gap_text(p["gap_bp"]), delta_color=common.LEVEL_ST_COLORS[p["level"]],
-            delta_arrow="off", border=True, help=f"累计支出 ÷ {s.rules.describe()[1].split('÷ ')[-1]}；序时进度 {fmt_bp(p['schedule_bp'])}")
+            delta_arrow="off", border=True, help=f"累计支出 ÷ {DENOMINATORS[s.rules.denominator]}；序时进度 {fmt_bp(p['schedule_bp'])}")
 m[1].metric("累计支出", fmt_wan(p["spent_fen"]), f"沉淀资金 {fmt_wan(p['idle_fen'])}", delta_color="off",
             delta_arrow="off", border=True)
 m[2].metric("预计年底执行率", fmt_bp(p["projected_bp"]),
