@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     _report_args(r)
     tb = sub.add_parser("table", help="导出 Excel 绩效目标执行监控表")
     _report_args(tb)
+    for flag, what in (("--filler", "填表人"), ("--reviewer", "审核人"), ("--phone", "联系电话")):
+        tb.add_argument(flag, default="", help=f"表尾的{what}")
     ru = sub.add_parser("rules", help="查看或修改预警规则（每次修改记入修改记录）")
     rs = ru.add_subparsers(dest="rules_command", required=True)
     show = rs.add_parser("show", help="现行规则")

@@ -302,6 +302,7 @@ def period_end(year: int, month: int) -> date:
 
 
 def activities_until(acts: Sequence[Activity], cutoff: date) -> list[Activity]:
-    """The work begun by the cut-off, in date order (the list order among equal dates)."""
-    return sorted((a for a in acts if a.start <= cutoff), key=lambda a: a.start)
+    """The work begun by the cut-off, in the order the unit listed it (seed 004 lists by kind of work,
+    each item with its own dates)."""
+    return [a for a in acts if a.start <= cutoff]
 

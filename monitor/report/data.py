@@ -17,6 +17,7 @@ import pandas as pd
 from ..money import round_div
 from ..notes import Note, load_notes
 from ..opinions import Attachment, attachment_list
+from ..project_facts import FundSource, ProjectFacts, facts_on, sources_on
 from ..rules import Rules
 from ..schedule import schedule_for
 from ..status import Status
@@ -53,6 +54,8 @@ class ReportData:
     indicators: dict[str, pd.DataFrame]  # tracked indicators with their words, per project
     monthly: dict[str, pd.DataFrame] = field(default_factory=dict)
     attachments: dict[str, list[Attachment]] = field(default_factory=dict)  # evidence uploaded up to the month
+    facts: dict[str, ProjectFacts] = field(default_factory=dict)  # 项目背景, 表2, activities … (monitor/project_facts.py)
+    sources: dict[str, list[FundSource]] = field(default_factory=dict)  # sources of funds as known at the month
 
     def curve(self, code: str) -> Curve:
         return project_curve(self.status, code, self.monthly.get(code))
@@ -112,7 +115,13 @@ def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> Re
         indicators={c: grouped(g) for c, g in inds.groupby("project_code", sort=False)},
         monthly={c: g for c, g in monthly.groupby("project_code", sort=False)},
         attachments=_attachments(store, status, only),
+        **_facts(store, status, codes),
     )
+
+
+def _facts(store: Store, status: Status, codes: list[str]) -> dict[str, dict]:  # type: ignore[type-arg]
+    with store.connect() as con:
+        return {"facts": facts_on(con, status.year, codes), "sources": sources_on(con, status.year, status.month, codes)}
 
 
 def _attachments(store: Store, status: Status, only: str | None) -> dict[str, list[Attachment]]:
