@@ -306,3 +306,67 @@ def activities_until(acts: Sequence[Activity], cutoff: date) -> list[Activity]:
     each item with its own dates)."""
     return [a for a in acts if a.start <= cutoff]
 
+
+
+# -- the 工作进展 list as lines of text (the browser form) -------------------------------------------
+_RANGE = ("—", "～", "~", "至")
+
+
+def activity_lines(acts: Sequence[Activity]) -> str:
+    """One line per activity: `2023-07-03—2023-08-11 事项：内容` (a month alone as 2023-07)."""
+    def d(x: date) -> str:
+        return x.strftime("%Y-%m") if a.month_only else x.isoformat()
+
+    out = []
+    for a in acts:
+        when = d(a.start) + (f"—{d(a.end)}" if a.end and a.end != a.start else "")
+        out.append(f"{when} {a.title}" + (f"：{a.text}" if a.text else ""))
+    return "\n".join(out)
+
+
+def parse_activity_lines(text: str, year: int) -> tuple[Activity, ...]:
+    """The inverse of `activity_lines`; a line that cannot be read is refused with its number."""
+    acts, problems = [], []
+    for i, line in enumerate(str(text).splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        when, _, rest = line.partition(" ")
+        title, sep, body = rest.replace(":", "：", 1).partition("：")
+        try:
+            parts = [when]
+            for mark in _RANGE:
+                if mark in when:
+                    parts = when.split(mark, 1)
+                    break
+            start, month_only = _read_day(parts[0])
+            end = None
+            if len(parts) > 1:
+                end, end_month = _read_day(parts[1])
+                if end_month:
+                    end = period_end(end.year, end.month)
+            if start.year != year:
+                raise ValueError(f"日期不在{year}年内")
+            if end is not None and end < start:
+                raise ValueError("结束日期早于开始日期")
+            if not title.strip():
+                raise ValueError("缺少事项名称")
+        except ValueError as exc:
+            problems.append(f"第{i}行「{line[:30]}」：{exc}")
+            continue
+        acts.append(Activity(start, title.strip(), body.strip() if sep else "", end, month_only))
+    if problems:
+        raise MonitorError("工作进展有误（每行写“日期 事项：内容”，如“2023-07-03—2023-08-11 开设职工子女暑期托管班：83名职工子女参加”，"
+                           "只知道月份写2023-07）：" + "；".join(problems))
+    return tuple(acts)
+
+
+def _read_day(text: str) -> tuple[date, bool]:
+    t = text.strip()
+    try:
+        if len(t) <= 7:
+            y, m = t.split("-")
+            return date(int(y), int(m), 1), True
+        return date.fromisoformat(t), False
+    except ValueError as exc:
+        raise ValueError(f"日期「{t}」应写成2023-07-03或2023-07") from exc

@@ -4,7 +4,7 @@ import dashboard_path  # noqa: F401  (repository root on sys.path)
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, common, notes_form, round_form, tables
+from dashboard import charts, common, notes_form, project_facts, round_form, tables
 from monitor import views
 from monitor.money import fmt_bp, fmt_wan
 
@@ -97,6 +97,7 @@ for level1, group in inds.groupby("level1", sort=False):
                  height=38 + 35 * len(group),
                  column_config={"判定依据": st.column_config.TextColumn(width="large")})
 
+project_facts.render(c, current)
 st.divider()
 round_form.fill_form(c, s, current, sub)
 round_form.review_form(c, current, sub)
