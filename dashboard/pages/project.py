@@ -97,7 +97,6 @@ for level1, group in inds.groupby("level1", sort=False):
                  height=38 + 35 * len(group),
                  column_config={"判定依据": st.column_config.TextColumn(width="large")})
 
-project_facts.render(c, current)
 st.divider()
 round_form.fill_form(c, s, current, sub)
 round_form.review_form(c, current, sub)
@@ -135,3 +134,5 @@ else:
         "措施状态": [n.status for n in earlier],
     }), hide_index=True, key="table_open_notes")
     st.caption("在本月说明中更新措施状态（改为“已完成”即关闭）。")
+
+project_facts.render(c, current)  # the report's words: background, table 2, activities
