@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from . import cli_round
+from . import cli_review, cli_round
 from .access import ADMIN, CLI, Actor
 from .errors import ImportRejected, MonitorError
 from .money import fmt_bp, fmt_wan
@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     from . import cli_round
 
     cli_round.add_parsers(sub, _date)
+    cli_review.add_parsers(sub)
     return p
 
 
@@ -159,6 +160,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"共{len(items)}项预警（红灯{int((items['level'] == 'red').sum())}项，黄灯{int((items['level'] == 'yellow').sum())}项）")
     elif args.command == "rules":
         return _rules(store, args, actor)
+    elif args.command in cli_review.COMMANDS:
+        return cli_review.run(store, actor, args)
     elif args.command in cli_round.COMMANDS:
         return cli_round.run(store, actor, args)
     elif args.command in ("report", "table"):

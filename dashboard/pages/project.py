@@ -4,7 +4,7 @@ import dashboard_path  # noqa: F401  (repository root on sys.path)
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, common, notes_form, project_facts, round_form, tables
+from dashboard import charts, common, notes_form, project_facts, review_section, round_form, tables
 from monitor import views
 from monitor.money import fmt_bp, fmt_wan
 
@@ -96,6 +96,7 @@ for level1, group in inds.groupby("level1", sort=False):
     st.dataframe(tables.styled(tables.indicators(group).drop(columns=["一级指标"])), hide_index=True, key=f"table_ind_{level1}",
                  height=38 + 35 * len(group),
                  column_config={"判定依据": st.column_config.TextColumn(width="large")})
+review_section.render(c, current)
 
 st.divider()
 round_form.fill_form(c, s, current, sub)

@@ -18,6 +18,7 @@ from ..money import round_div
 from ..notes import Note, load_notes
 from ..opinions import Attachment, attachment_list
 from ..project_facts import FundSource, ProjectFacts, facts_on, sources_on
+from ..review import Finding, review
 from ..rules import Rules
 from ..schedule import schedule_for
 from ..status import Status
@@ -56,6 +57,7 @@ class ReportData:
     attachments: dict[str, list[Attachment]] = field(default_factory=dict)  # evidence uploaded up to the month
     facts: dict[str, ProjectFacts] = field(default_factory=dict)  # 项目背景, 表2, activities … (monitor/project_facts.py)
     sources: dict[str, list[FundSource]] = field(default_factory=dict)  # sources of funds as known at the month
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # 目标合理性审核, per project
 
     def curve(self, code: str) -> Curve:
         return project_curve(self.status, code, self.monthly.get(code))
@@ -115,6 +117,7 @@ def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> Re
         indicators={c: grouped(g) for c, g in inds.groupby("project_code", sort=False)},
         monthly={c: g for c, g in monthly.groupby("project_code", sort=False)},
         attachments=_attachments(store, status, only),
+        findings=_findings(store, status, only, wanted),
         **_facts(store, status, codes),
     )
 
@@ -122,6 +125,14 @@ def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> Re
 def _facts(store: Store, status: Status, codes: list[str]) -> dict[str, dict]:  # type: ignore[type-arg]
     with store.connect() as con:
         return {"facts": facts_on(con, status.year, codes), "sources": sources_on(con, status.year, status.month, codes)}
+
+
+def _findings(store: Store, status: Status, only: str | None, wanted: set[str]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in review(store, status.actor, status.year, status.month, only):
+        if f.project_code in wanted:
+            out.setdefault(f.project_code, []).append(f)
+    return out
 
 
 def _attachments(store: Store, status: Status, only: str | None) -> dict[str, list[Attachment]]:

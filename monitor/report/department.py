@@ -8,12 +8,14 @@ projected to miss year end, and the corrective measures still open. Long lists a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
 
 from ..errors import NotFound
 from ..notes import Note, load_notes
+from ..review import Finding, review
 from ..status import Status, monthly_curve
 from ..store import Store
 from . import docx_base as D
@@ -21,6 +23,7 @@ from .chart import Curve, render_curve
 from .data import default_report_date, notes_in_force
 from .phrases import gap_cell, light, light_counts, missing, pct, plain, schedule_gap, wan, whole_pct
 from .project import _GROUPS, _LIGHT_FILLS, _group_of  # the project report's order and shading
+from .review_part import write_department_section
 
 LEVEL_ORDER = {"red": 0, "yellow": 1, "green": 2, "blue": 3, "none": 4}
 
@@ -33,8 +36,9 @@ def department_report(store: Store, status: Status, department: str | None = Non
              if n.project_code in scope.codes]
     curve = _curve(store, status, department) if chart else None
     fixes = _open_fixes(store, status, scope)
+    findings = review(store, status.actor, status.year, status.month)  # 目标合理性审核 (review_part)
     w = D.DocWriter()
-    _write(w, scope, notes, curve, report_date or default_report_date(status.year, status.month), max_rows, fixes)
+    _write(w, scope, notes, curve, report_date or default_report_date(status.year, status.month), max_rows, fixes, findings)
     w.flush()
     D.add_page_numbers(w.doc.sections[0])
     return D.to_bytes(w.doc)
@@ -88,7 +92,7 @@ def _open_fixes(store: Store, status: Status, scope: _Scope) -> pd.DataFrame:
 
 
 def _write(w: D.DocWriter, s: _Scope, notes: list[Note], curve: Curve | None, report_date: date, max_rows: int,
-           fixes: pd.DataFrame | None = None) -> None:
+           fixes: pd.DataFrame | None = None, findings: Sequence[Finding] | None = None) -> None:
     st, t = s.status, s.total
     cutoff = D.ymd(st.schedule.cutoff)
     w.add(style="Title", lines=[f"{st.year}年{s.name}", f"1-{st.month}月预算执行与绩效运行监控通报"])
@@ -128,6 +132,10 @@ def _write(w: D.DocWriter, s: _Scope, notes: list[Note], curve: Curve | None, re
         w.caption("尚未反馈的整改")
         w.table([D.Col("序号", 1.1), D.Col("单位", 3.6, left=True), D.Col("项目", 4.6, left=True), D.Col("整改要求", 6.4, left=True)],
                 [[i + 1, r.unit_name, r.project_name, r.fix_request] for i, r in enumerate(fixes.itertuples(index=False))])
+    # -- 目标合理性审核: the count of target-setting findings by department (unit) ------------------
+    if findings is not None:
+        write_department_section(w, findings, s.projects, s.department is None, s.name)
+    # -- end of 目标合理性审核 --------------------------------------------------------------------------
     w.heading(1, "工作要求")
     w.para("请各单位对照红灯项目清单和尚未完成的纠偏措施，逐项分析原因，填写偏差原因、完成目标可能性和纠偏措施，"
            "明确责任人和完成时限；预计年底难以完成的项目，应提前安排支付计划，避免资金集中于年底支出。")

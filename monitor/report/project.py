@@ -25,6 +25,7 @@ from .chart import render_curve
 from .data import ReportData, default_report_date, load
 from .data import grouped as _grouped
 from .phrases import light, light_counts, light_word, missing, opt_int, pct, plain, schedule_gap, wan, whole_pct
+from .review_part import write_measures, write_problems
 
 DELETED = "删除"
 ADDED = "新增指标"
@@ -439,7 +440,9 @@ def _problems(ctx: _Context, w: D.DocWriter) -> None:
         w.para("以下事项亮红灯或黄灯，项目单位尚未填写偏差原因；系统根据监控数据提出参考意见，请项目单位核实后补充说明。")
         for name, level, s in suggestions:
             w.para(f"“{name}”（{light(level)}）：{s.explanation}")
-    if not groups and not suggestions:
+    findings = ctx.data.findings.get(str(ctx.p["project_code"]), [])
+    write_problems(w, findings)
+    if not groups and not suggestions and not findings:
         w.para(f"截至{ctx.cutoff}，未发现需要说明的偏差问题。")
 
     w.heading(2, "改进措施")
@@ -460,6 +463,7 @@ def _problems(ctx: _Context, w: D.DocWriter) -> None:
         w.heading(3, f"{s.measure_type}（系统建议，针对“{name}”）")
         w.para(s.measure)
         wrote = True
+    wrote = write_measures(w, findings) or wrote
     if not wrote:
         w.para("本期无需采取纠偏措施，项目按计划继续实施。")
 
