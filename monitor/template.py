@@ -24,7 +24,7 @@ from .access import ADMIN, Actor, scope_sql
 from .errors import NotFound
 from .importer import ADJUST_TYPES, EXAMPLE_MARK, INFO_SHEET, SHEETS, YES_NO
 from .notes import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES
-from .project_facts import MONITOR_BODIES, SOURCE_NAMES
+from .project_facts import MONITOR_BODIES, SOURCE_NAMES, facts_on
 from .store import Store
 from .targets import NATURE_LABELS
 
@@ -218,10 +218,16 @@ def _department_rows(store: Store, department: str, year: int, month: int, actor
     def day(v: object) -> object:
         return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
 
+    with store.connect() as con:
+        facts = facts_on(con, year, codes)  # written back unchanged when the filled template is imported
     rows: dict[str, list[list[object]]] = {"项目": [], "月度支出": [], "绩效指标": [], "指标进度": []}
     for p in projects.itertuples(index=False):
+        f = facts.get(p.project_code)
+        said = ([f.background, f.basis, {True: "是", False: "否", None: ""}[f.goal_adjusted], f.adjusted_goal, f.monitor_body,
+                 f.third_party, f.compliance] if f and f.version else [])
         rows["项目"].append([year, p.department_name, p.unit_name, p.project_code, p.project_name, day(p.start_date), day(p.end_date),
-                            wan(p.budget_initial), wan(p.budget_adjusted), text(p.annual_goal), text(p.content)])
+                            wan(p.budget_initial), wan(p.budget_adjusted), text(p.annual_goal), text(p.content),
+                            *(v or None for v in said)])
         rows["月度支出"].append([year, p.project_code, month, None, None, wan(plan.get(p.project_code))])
     for i in inds.itertuples(index=False):
         weight = None if i.weight is None or pd.isna(i.weight) else Decimal(str(i.weight))

@@ -202,3 +202,17 @@ def test_an_adjusted_goal_without_text_is_refused_on_save(demo_store: Store) -> 
     f = load_facts(demo_store, UNIT, 2023, SEED_PROJECT)
     with pytest.raises(MonitorError, match="须填写调整后总目标"):
         save_facts(demo_store, replace(f, adjusted_goal=""), UNIT, 10)
+
+
+def test_the_prefilled_template_carries_the_projects_words(demo_store: Store) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from monitor.template import template_bytes
+
+    ws = load_workbook(io.BytesIO(template_bytes(demo_store, "青云谱区总工会", 2023, 11)))["项目"]
+    header = [c.value for c in ws[1]]
+    row = next(dict(zip(header, (c.value for c in r), strict=False)) for r in ws.iter_rows(min_row=3) if r[3].value == SEED_PROJECT)
+    assert row["总目标是否调整"] == "是" and row["调整后总目标"].startswith("加强基层工会规范化建设")
+    assert row["监控主体"] == "第三方" and row["第三方名称"] == "江西正效咨询管理有限公司"

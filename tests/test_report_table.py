@@ -194,3 +194,18 @@ def test_department_table(demo):
     store, st = demo
     wb = load_workbook(io.BytesIO(monitoring_table(store, st, department="青云谱区总工会")))
     assert wb.sheetnames == ["汇总", "工会经费项目"]
+
+
+def test_the_table_command_fills_the_signature_block(tmp_path):
+    from monitor.cli import main
+    from monitor.demo import load_demo
+
+    db = tmp_path / "m.duckdb"
+    load_demo(Store(db))
+    out = tmp_path / "t.xlsx"
+    assert main(["--db", str(db), "table", "--project", SEED_PROJECT, "--year", "2023", "--month", "7", "--out", str(out),
+                 "--filler", "王五", "--reviewer", "赵六", "--phone", "0791-86666666", "--date", "2023-08-12"]) == 0
+    ws = load_workbook(out)["工会经费项目"]
+    foot = next(r for r in ws.iter_rows() if r[0].value == "填表人")
+    assert [c.value for c in foot if c.value] == ["填表人", "王五", "联系电话", "0791-86666666", "审核人", "赵六", "填报日期", "2023年8月12日"]
+    assert "1-7月执行数" in [c.value for r in ws.iter_rows() for c in r]
