@@ -802,7 +802,6 @@ def _projects(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     if bad.any():
         chk.error(raw, raw.rows[bad.to_numpy()], "结束日期", "结束日期早于开始日期")
     _duplicates(raw, chk, f, ["year", "project_code"], "项目编码")
-    f.attrs["facts"] = _project_facts(raw, chk, f)
     return f
 
 
@@ -1138,9 +1137,9 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
         check_project(raw, f)
         frames["notes"] = f
 
-    if "projects" in frames and frames["projects"].attrs.get("facts") is not None:
-        facts = frames["projects"].attrs["facts"]
-        if not facts.empty:
+    if "projects" in frames:
+        facts = _project_facts(sheets["项目"], chk, frames["projects"])
+        if facts is not None and not facts.empty:
             frames["project_facts"] = facts
 
     if "资金来源" in sheets and ok.get("资金来源"):

@@ -141,6 +141,8 @@ def test_the_signature_block_and_a_1_to_7_table(demo):
     values = [c.value for r in ws.iter_rows() for c in r]
     assert "（2023年度 1-7月）" in values and "1-7月执行数" in values and "1-7月执行率" in values and "1-7月执行情况" in values
     assert not any(isinstance(v, str) and "1-10月" in v for v in values)
+    source = next(r for r in ws.iter_rows() if r[1].value == "其中：财政拨款")
+    assert source[4].value == pytest.approx(80.3204)  # the source's spend as reported at 1-7月
     foot = next(r for r in ws.iter_rows() if r[0].value == "填表人")
     assert [c.value for c in foot if c.value] == ["填表人", "张三", "联系电话", "0791-88888888", "审核人", "李四", "填报日期", "2023年8月10日"]
 

@@ -191,7 +191,8 @@ for p in projects:
     p.extend(QYP_FACTS if p[3] == QYP else [""] * len(FACT_HEADER))
 
 # 490万元, 均为财政拨款 (seed §一（四）); the spend to October is the 月度支出 total
-sources = [[Y, QYP, 10, "财政拨款", "490", "0", "0", "490", "134.5368"]]
+# (and at 1-7月, the concentrated round, from the same months)
+sources = [[Y, QYP, m, "财政拨款", "490", "0", "0", "490", sum(qyp[:m])] for m in (7, 10)]
 
 # (date, end date, title, text): the seed's nine items of 1-10月; (3) and (4) carry no date in the
 # seed and are dated to the period they ran in (每周开设; built during the year)
