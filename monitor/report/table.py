@@ -1,8 +1,11 @@
 """The monitoring table (Excel) in the layout of the national 项目支出绩效目标执行监控表.
 
 A summary sheet of every project (lights as fill colours, each row linking to its project's
-sheet) and one sheet per project: header block, money block, and one row per tracked indicator
-with the units' 偏差原因 ticks, 完成目标可能性 and 原因说明 from their notes. With more projects than
+sheet) and one sheet per project in the column order of 财预〔2019〕136号: header block, money by
+source of funds, 年度总体目标 and 全年目标完成情况预计, then the money line and one row per tracked
+indicator with the five 偏差原因 ticks, the three 完成目标可能性 ticks (the unit's, or derived from the
+projection and ticked in grey) and 原因说明, then 填表说明 and the 填表人/审核人 block. One forecast
+basis throughout: a cost indicator in money forecasts the project's 全年预计执行数. With more projects than
 `max_project_sheets` the indicators go into one long 指标明细 sheet instead: thousands of tabs help
 nobody and make the file slow to open.
 
