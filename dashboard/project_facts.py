@@ -8,10 +8,12 @@ keeps his text and may load the other person's version.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import common
 from monitor.errors import MonitorError
+from monitor.money import fmt_wan
 from monitor.project_facts import (
     MONITOR_BODIES,
     THIRD_PARTY,
@@ -19,6 +21,7 @@ from monitor.project_facts import (
     ProjectFacts,
     activity_lines,
     load_facts,
+    load_sources,
     parse_activity_lines,
     save_facts,
 )
@@ -77,6 +80,7 @@ def render(c: common.Ctx, code: str) -> None:
         if stored.version:
             st.caption(f"已保存第{stored.version}版 · {common.plain(stored.updated_by or '导入')} · "
                        + (f"{stored.updated_at:%Y-%m-%d %H:%M}" if stored.updated_at else ""))
+        _sources(c, code)
         if not who.may("data.fill") or c.closed_at:
             _show(stored)
             return
@@ -103,6 +107,23 @@ def render(c: common.Ctx, code: str) -> None:
         if st.session_state.get(f"{prefix}:conflict"):
             st.error(common.plain(st.session_state[f"{prefix}:conflict"]))
             st.button("放弃我的修改，载入对方保存的最新内容", key=f"{prefix}:reload", on_click=_load, args=(prefix, stored))
+
+
+def _sources(c: common.Ctx, code: str) -> None:
+    """The sources of funds as known at the month (imported with the 资金来源 sheet; read-only here)."""
+    rows = load_sources(common.get_store(c.path), common.actor(), c.year, c.month, code)
+    if not rows:
+        st.caption("资金来源：未填报（可在导入工作簿的“资金来源”表中填写）。")
+        return
+    st.markdown(f"**资金来源**（截至{rows[0].month}月，单位：万元）")
+    st.dataframe(pd.DataFrame({
+        "资金来源": [r.source for r in rows],
+        "年初预算": [fmt_wan(r.initial_fen, unit=False) for r in rows],
+        "追加": [fmt_wan(r.added_fen, unit=False) for r in rows],
+        "调减": [fmt_wan(r.cut_fen, unit=False) for r in rows],
+        "调整后预算": [fmt_wan(r.adjusted_fen, unit=False) for r in rows],
+        "执行数": [fmt_wan(r.spent_fen, unit=False) for r in rows],
+    }), hide_index=True, key=f"table_sources_{code}")
 
 
 def _show(f: ProjectFacts) -> None:

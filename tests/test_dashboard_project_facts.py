@@ -77,3 +77,5 @@ def test_another_units_user_gets_no_form_and_a_viewer_only_reads(demo_db) -> Non
     assert not [t for t in viewer.text_area if t.key and t.key.startswith(PREFIX)]
     shown = "\n".join(m.value for m in viewer.markdown)
     assert "加强基层工会规范化建设" in shown and "7月3日—8月11日" in shown and "江西正效咨询管理有限公司" in shown
+    sources = next(d.value for d in viewer.dataframe if "资金来源" in d.value.columns)
+    assert sources.iloc[0].tolist() == ["财政拨款", "490", "0", "0", "490", "134.5368"] and "截至10月" in shown

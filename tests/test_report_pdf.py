@@ -32,7 +32,7 @@ def pdf(tmp_path_factory):
 def test_pages_and_chinese_text(pdf):
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(next(ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages:")))
-    assert 12 <= pages <= 22, pages
+    assert 12 <= pages <= 28, pages  # seed 004 has 20 pages of body; ours adds the rules appendix
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "工会经费项目" in text and "27.46%" in text and "55.88" in text
     assert "\ufffd" not in text
