@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     _report_options(r)
     tb = sub.add_parser("table", help="导出 Excel 绩效目标执行监控表")
     _report_args(tb)
+    for flag, what in (("--filler", "填表人"), ("--reviewer", "审核人"), ("--phone", "联系电话")):
+        tb.add_argument(flag, default="", help=f"表尾的{what}")
     from . import cli_rules
 
     cli_rules.add_parsers(sub)

@@ -29,11 +29,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import limits, rounds
+from . import limits, project_facts, rounds
 from .access import Actor, require
 from .errors import ImportRejected, Problem, TargetParseError
 from .money import FEN_PER_WAN, fmt_wan, to_decimal
 from .notes import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES
+from .project_facts import MONITOR_BODIES, THIRD_PARTY, period_end
 from .store import Store
 from .targets import NATURES, Target, infer_natures, parse_actual, parse_target
 
@@ -41,6 +42,10 @@ if TYPE_CHECKING:
     from .xlsx_scan import SheetScan
 
 ADJUST_TYPES = ("原指标", "新增指标", "调整", "删除")
+YES_NO = ("是", "否")
+# the 项目 sheet's optional columns of monitor/project_facts.py, column → field
+FACT_COLUMNS = {"项目背景": "background", "立项依据": "basis", "总目标是否调整": "goal_adjusted", "调整后总目标": "adjusted_goal",
+                "监控主体": "monitor_body", "第三方名称": "third_party", "合规性结论": "compliance"}
 NATURE_WORDS = {"比率类": "rate", "累计类": "cumulative", "定性": "qualitative", **{n: n for n in NATURES}}
 MAX_PROBLEMS = 1000
 MIXUP_FACTOR = 100  # a month's spend above 100 × budget is a 元/万元 mix-up, not overspending
@@ -66,7 +71,10 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("年度"), Column("部门名称"), Column("单位名称"), Column("项目编码"), Column("项目名称"),
         Column("开始日期", False), Column("结束日期", False), Column("年初预算", money=True),
         Column("调整后预算", False, money=True), Column("年度绩效目标", False), Column("项目内容", False),
-    ), help="每个项目一行；调整后预算留空即等于年初预算。"),
+        *(Column(name, False) for name in FACT_COLUMNS),
+    ), help="每个项目一行；调整后预算留空即等于年初预算。项目背景至合规性结论为监控报告用的文字，可不填"
+            "（不填的行不改变已保存的内容）；总目标是否调整填 是/否，为“是”时须填调整后总目标；"
+            "监控主体填 单位自行监控/第三方，为第三方时须填第三方名称。"),
     SheetSpec("月度支出", (
         Column("年度"), Column("项目编码"), Column("月份"), Column("支出金额", money=True),
         Column("到位资金", False, money=True), Column("计划支出", False, money=True),
@@ -78,14 +86,26 @@ SHEETS: tuple[SheetSpec, ...] = (
     ), help="年度指标值如 ≥100人、=100%、≤490万、0次、丰富；调整类型为 原指标/新增指标/调整/删除。"),
     SheetSpec("指标进度", (
         Column("年度"), Column("项目编码"), Column("三级指标"), Column("月份"),
-        Column("本阶段目标值", False), Column("实际完成值", False),
-    ), help="实际完成值为截至该月末的累计数；定性指标填 达成/部分达成/未达成（或指标值原词，如“丰富”即达成）。"),
+        Column("本阶段目标值", False), Column("实际完成值", False), Column("完成情况说明", False),
+    ), help="实际完成值为截至该月末的累计数；定性指标填 达成/部分达成/未达成（或指标值原词，如“丰富”即达成）；"
+            "完成情况说明写做了什么、何时、数据来源（如满意度调查的方式）。"),
     SheetSpec("监控说明", (
         Column("年度"), Column("项目编码"), Column("三级指标", False), Column("月份"),
         Column("问题", False), Column("偏差原因", False), Column("原因说明", False), Column("完成目标可能性", False),
         Column("纠偏措施", False), Column("措施类型", False), Column("责任人", False),
         Column("完成时限", False), Column("措施状态", False),
     ), optional_sheet=True, help="三级指标留空表示针对项目资金；偏差原因可多选，用“、”分隔。"),
+    SheetSpec("资金来源", (
+        Column("年度"), Column("项目编码"), Column("截至月份"), Column("资金来源"),
+        Column("年初预算", False, money=True), Column("追加", False, money=True), Column("调减", False, money=True),
+        Column("调整后预算", False, money=True), Column("执行数", False, money=True),
+    ), optional_sheet=True, help="每个项目每个资金来源一行（如一般公共预算拨款、其他资金、专项债券）；调整后预算 = 年初预算 + 追加 − 调减"
+                                 "（留空则按此计算）；同一项目同一月份各来源的调整后预算之和须等于「项目」表的调整后预算；"
+                                 "执行数为截至该月末的累计支出。"),
+    SheetSpec("工作进展", (
+        Column("年度"), Column("项目编码"), Column("日期"), Column("结束日期", False), Column("事项"), Column("内容", False),
+    ), optional_sheet=True, help="本期开展的工作，每项一行：日期写 2023-06-30，只知道月份写 2023-06；持续多日的填结束日期。"
+                                 "导入会替换该项目原有的全部工作进展。"),
 )
 SPEC = {s.name: s for s in SHEETS}
 SPEC_COLUMNS = {s.name: {c.name for c in s.columns} for s in SHEETS}
@@ -785,6 +805,125 @@ def _projects(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     return f
 
 
+def _project_facts(raw: RawSheet, chk: _Checker, projects: pd.DataFrame) -> pd.DataFrame | None:
+    """The optional report columns of the 项目 sheet, one row per project that fills any of them
+    (None when the sheet has none of the columns: an old workbook leaves the stored facts alone)."""
+    if not any(col in raw.frame.columns for col in FACT_COLUMNS):
+        return None
+    c = chk.convert
+    f = pd.DataFrame({"year": projects["year"], "project_code": projects["project_code"]})
+    for col, field_ in FACT_COLUMNS.items():
+        if col == "总目标是否调整":
+            f[field_] = c(raw, col, _choice(YES_NO, col), col, False).map({"是": True, "否": False}.get, na_action="ignore")
+        elif col == "监控主体":
+            f[field_] = c(raw, col, _choice(MONITOR_BODIES, col), col, False)
+        else:
+            f[field_] = c(raw, col, _text, col, False, limits.MAX_NAME_CHARS if col == "第三方名称" else limits.MAX_TEXT_CHARS)
+    adjusted = f["goal_adjusted"].eq(True).to_numpy(dtype=bool)
+    no_goal = adjusted & f["adjusted_goal"].isna().to_numpy()
+    if no_goal.any():
+        chk.error(raw, raw.rows[no_goal], "调整后总目标", "总目标是否调整为“是”时，须填写调整后总目标")
+    kept = f["goal_adjusted"].eq(False).to_numpy(dtype=bool) & f["adjusted_goal"].notna().to_numpy()
+    if kept.any():
+        chk.error(raw, raw.rows[kept], "调整后总目标", "总目标是否调整为“否”时，调整后总目标应留空（或把是否调整改为“是”）")
+    nameless = (f["monitor_body"] == THIRD_PARTY).to_numpy(dtype=bool) & f["third_party"].isna().to_numpy()
+    if nameless.any():
+        chk.error(raw, raw.rows[nameless], "第三方名称", "监控主体为第三方时，须填写第三方名称")
+    filled = f[list(FACT_COLUMNS.values())].notna().any(axis=1).to_numpy()
+    return f[filled].reset_index(drop=True)
+
+
+def _fund_sources(raw: RawSheet, chk: _Checker, known: pd.DataFrame) -> pd.DataFrame:
+    """Sources of funds: each row adds up (调整后 = 年初 + 追加 − 调减), and a project's sources at a
+    month add up to its 调整后预算 — an error naming both figures, since a table by source that does
+    not add up to the project's budget is wrong on its face."""
+    c = chk.convert
+    f = pd.DataFrame({
+        "year": c(raw, "年度", _year, "年度"),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
+        "month": c(raw, "截至月份", _month, "截至月份"),
+        "source": c(raw, "资金来源", _text, "资金来源", limit=limits.MAX_NAME_CHARS),
+        "initial": _money_column(chk, raw, "年初预算", "年初预算", False, False),
+        "added": _money_column(chk, raw, "追加", "追加", False, False),
+        "cut": _money_column(chk, raw, "调减", "调减", False, False),
+        "adjusted": _money_column(chk, raw, "调整后预算", "调整后预算", False, False),
+        "spent": _money_column(chk, raw, "执行数", "执行数", False, True),
+    })
+    f["seq"] = np.arange(len(f), dtype=np.int64)
+    computed = f["initial"] + f["added"].fillna(0) - f["cut"].fillna(0)
+    for i in range(len(f)):
+        init, adj, comp = f["initial"].iat[i], f["adjusted"].iat[i], computed.iat[i]
+        if pd.isna(adj) and pd.isna(init):
+            chk.error(raw, [raw.rows[i]], "调整后预算", "调整后预算和年初预算不能都为空")
+        elif pd.isna(adj):
+            if comp < 0:
+                chk.error(raw, [raw.rows[i]], "调减", f"调减{fmt_wan(int(f['cut'].iat[i]))}超过年初预算与追加之和，调整后预算不能为负数")
+        elif not pd.isna(init) and int(adj) != int(comp):
+            chk.error(raw, [raw.rows[i]], "调整后预算",
+                      f"调整后预算{fmt_wan(int(adj))}与年初预算{fmt_wan(int(init))} + 追加{fmt_wan(int(f['added'].fillna(0).iat[i]))}"
+                      f" − 调减{fmt_wan(int(f['cut'].fillna(0).iat[i]))} = {fmt_wan(int(comp))}不符，请核对")
+    f["adjusted"] = f["adjusted"].where(f["adjusted"].notna(), computed)
+    _duplicates(raw, chk, f, ["year", "project_code", "month", "source"], "资金来源")
+    over = (f["spent"] > f["adjusted"]).fillna(False).to_numpy(dtype=bool)
+    for i in np.flatnonzero(over)[:50]:
+        chk.warn(raw, int(raw.rows[i]), "执行数", f"「{f['source'].iat[i]}」执行数{fmt_wan(int(f['spent'].iat[i]))}"
+                                                f"超过其调整后预算{fmt_wan(int(f['adjusted'].iat[i]))}")
+    ok = f["year"].notna() & f["project_code"].notna() & f["month"].notna() & f["adjusted"].notna()
+    if ok.any():
+        g = f[ok].assign(_row=raw.rows[ok.to_numpy()]).groupby(["year", "project_code", "month"], as_index=False).agg(
+            total=("adjusted", "sum"), row=("_row", "min"))
+        g = g.astype({"year": object, "project_code": object}).merge(
+            known.astype({"year": object, "project_code": object}), how="inner", on=["year", "project_code"])
+        for r in g.itertuples(index=False):
+            if not pd.isna(r.budget_fen) and int(r.total) != int(r.budget_fen):
+                chk.error(raw, [int(r.row)], "调整后预算",
+                          f"项目「{r.project_code}」{r.year}年截至{r.month}月各资金来源的调整后预算合计{fmt_wan(int(r.total))}，"
+                          f"与「项目」表的调整后预算{fmt_wan(int(r.budget_fen))}不一致（相差{fmt_wan(abs(int(r.total) - int(r.budget_fen)))}），请核对")
+    return f
+
+
+_MONTH_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
+
+
+def _activity_date(v: object) -> tuple[date, bool]:
+    """2023-06-30 (a day) or 2023-06 / 2023年6月 (the month only: its first day, marked)."""
+    if not isinstance(v, (date, datetime)):
+        m = _MONTH_DATE.match(str(v))
+        if m and 1 <= int(m.group(2)) <= 12:
+            return date(int(m.group(1)), int(m.group(2)), 1), True
+    try:
+        return _date(v), False
+    except ValueError as exc:
+        raise ValueError(f"日期应写成 2023-06-30（只知道月份写 2023-06），而不是「{v}」") from exc
+
+
+def _activities(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
+    c = chk.convert
+    start = c(raw, "日期", _activity_date, "日期")
+    end = c(raw, "结束日期", _activity_date, "结束日期", False)
+    f = pd.DataFrame({
+        "year": c(raw, "年度", _year, "年度"),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
+        "start": start.map(lambda t: t[0], na_action="ignore"),
+        "month_only": start.map(lambda t: t[1], na_action="ignore").fillna(False).astype(bool),
+        "end": end.map(lambda t: t[0], na_action="ignore"),
+        "title": c(raw, "事项", _text, "事项", limit=limits.MAX_NAME_CHARS),
+        "text": c(raw, "内容", _text, "内容", False),
+    })
+    # a month-only end date means the end of that month
+    end_month = end.map(lambda t: t[1], na_action="ignore").fillna(False).astype(bool)
+    f.loc[end_month, "end"] = f.loc[end_month, "end"].map(lambda d: period_end(d.year, d.month))
+    for i in range(len(f)):
+        s_, e_, y = f["start"].iat[i], f["end"].iat[i], f["year"].iat[i]
+        if s_ is None or pd.isna(s_):
+            continue
+        if not pd.isna(y) and s_.year != y:
+            chk.error(raw, [raw.rows[i]], "日期", f"日期{s_.isoformat()}不在{y}年内")
+        if e_ is not None and not pd.isna(e_) and e_ < s_:
+            chk.error(raw, [raw.rows[i]], "结束日期", "结束日期早于日期")
+    return f
+
+
 def _monthly(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     c = chk.convert
     f = pd.DataFrame({
@@ -856,6 +995,8 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFra
         "indicator_name": c(raw, "三级指标", _text, "三级指标", limit=limits.MAX_NAME_CHARS),
         "month": c(raw, "月份", _month, "月份"),
     })
+    if "完成情况说明" in raw.frame.columns:  # absent: an old workbook, whose re-import keeps no evidence anyway
+        f["evidence"] = c(raw, "完成情况说明", _text, "完成情况说明", False)
     _duplicates(raw, chk, f, ["year", "project_code", "indicator_name", "month"], "月份")
     n = len(f)
     keyed = f[["year", "project_code", "indicator_name"]].astype(object).merge(
@@ -995,6 +1136,23 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
         f = _notes(raw, chk)
         check_project(raw, f)
         frames["notes"] = f
+
+    if "projects" in frames:
+        facts = _project_facts(sheets["项目"], chk, frames["projects"])
+        if facts is not None and not facts.empty:
+            frames["project_facts"] = facts
+
+    if "资金来源" in sheets and ok.get("资金来源"):
+        raw = sheets["资金来源"]
+        f = _fund_sources(raw, chk, known)
+        check_project(raw, f)
+        frames["fund_sources"] = f
+
+    if "工作进展" in sheets and ok.get("工作进展"):
+        raw = sheets["工作进展"]
+        f = _activities(raw, chk)
+        check_project(raw, f)
+        frames["activities"] = f
 
     if "projects" in frames:
         _check_budgets(sheets["项目"], frames, known, stored, chk, store)
@@ -1137,8 +1295,9 @@ def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[P
         keyed = [frames[t][["year", "project_code"]] for t in ("indicators", "progress") if t in frames]
         if keyed:
             store.rekey(con, pd.concat(keyed, ignore_index=True))
+        counts.update(project_facts.write_imported(con, frames, actor))
         rounds.check_import(con, actor, touched)  # and as they are now: none moved out of the actor's scope
-        figures = touched[touched["kind"] != "notes"]
+        figures = touched[~touched["kind"].isin(WORDS_ONLY)]
         for year, codes in figures.groupby("year")["project_code"]:
             store.touched(con, int(year), list(pd.unique(codes)))
         if figures.empty:
@@ -1177,6 +1336,8 @@ def _periods(frames: dict[str, pd.DataFrame]) -> dict[int, list[int]]:
     return {y: sorted(ms) for y, ms in out.items()}
 
 
+# what changes no figure of the status: notes and the report's words (monitor/project_facts.py)
+WORDS_ONLY = ("notes", "project_facts", "fund_sources", "activities")
 MONEY = {"projects": ("budget_initial", "budget_adjusted"), "monthly": ("spent", "arrived", "planned")}
 MICRO = {"indicators": ("target_value",), "progress": ("stage_value", "actual_value")}
 

@@ -30,7 +30,7 @@ import pandas as pd
 
 from .errors import DiskFull, MonitorError, StoreBusy
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Migrations from the first release on: MIGRATIONS[v] takes a database from version v to v + 1.
 MIGRATIONS: dict[int, list[str]] = {
@@ -144,6 +144,28 @@ MIGRATIONS: dict[int, list[str]] = {
     4: [
         """CREATE TABLE changes (version BIGINT NOT NULL, year INTEGER, project_code VARCHAR)""",
         "CREATE INDEX changes_version ON changes (version)",
+    ],
+    # What a monitoring report says besides figures (monitor/project_facts.py): a project's 项目背景,
+    # 立项依据, adjusted total target, monitoring body and 合规性 finding, kept apart from `projects` so
+    # that re-importing an old workbook (without these columns) never wipes what was written in the
+    # browser; its 资金来源 rows (as known at a month: the split of the budget and the spend to that
+    # month's end); and its dated 工作进展.
+    5: [
+        """CREATE TABLE project_facts (
+               year INTEGER NOT NULL, project_code VARCHAR NOT NULL, background VARCHAR, basis VARCHAR,
+               goal_adjusted BOOLEAN, adjusted_goal VARCHAR, monitor_body VARCHAR, third_party VARCHAR,
+               compliance VARCHAR, version INTEGER NOT NULL DEFAULT 1, updated_at TIMESTAMP, updated_by VARCHAR,
+               PRIMARY KEY (year, project_code))""",
+        """CREATE TABLE fund_sources (
+               year INTEGER NOT NULL, project_code VARCHAR NOT NULL, month INTEGER NOT NULL, source VARCHAR NOT NULL,
+               seq INTEGER NOT NULL, initial DECIMAL(18,2), added DECIMAL(18,2), cut DECIMAL(18,2),
+               adjusted DECIMAL(18,2) NOT NULL, spent DECIMAL(18,2),
+               PRIMARY KEY (year, project_code, month, source))""",
+        """CREATE TABLE activities (
+               year INTEGER NOT NULL, project_code VARCHAR NOT NULL, seq INTEGER NOT NULL,
+               start_date DATE NOT NULL, end_date DATE, month_only BOOLEAN NOT NULL DEFAULT false,
+               title VARCHAR NOT NULL, text VARCHAR,
+               PRIMARY KEY (year, project_code, seq))""",
     ],
 }
 

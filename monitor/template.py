@@ -22,8 +22,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import limits
 from .access import ADMIN, Actor, scope_sql
 from .errors import NotFound
-from .importer import ADJUST_TYPES, EXAMPLE_MARK, INFO_SHEET, SHEETS
+from .importer import ADJUST_TYPES, EXAMPLE_MARK, INFO_SHEET, SHEETS, YES_NO
 from .notes import CAUSES, LIKELIHOODS, MEASURE_STATUSES, MEASURE_TYPES
+from .project_facts import MONITOR_BODIES, SOURCE_NAMES, facts_on
 from .store import Store
 from .targets import NATURE_LABELS
 
@@ -45,17 +46,26 @@ CHOICES: dict[str, tuple[tuple[str, ...], bool]] = {
     "完成目标可能性": (LIKELIHOODS, True),
     "措施类型": (MEASURE_TYPES, True),
     "措施状态": (MEASURE_STATUSES, True),
+    "截至月份": (MONTHS, True),
+    "总目标是否调整": (YES_NO, True),
+    "监控主体": (MONITOR_BODIES, True),
+    "资金来源": (SOURCE_NAMES, False),
 }
 
 EXAMPLE_CODE = "360104-ZGH-2023-001"
 EXAMPLES: dict[str, list[object]] = {
     "项目": [EXAMPLE_MARK, "青云谱区总工会", "青云谱区总工会", EXAMPLE_CODE, "工会经费项目", "2023-01-01", "2023-12-31", 490, 490,
-             "提升工会服务群众的能力和水平", "基层工会建设、劳模补助及宣传、职工培训"],
+             "提升工会服务群众的能力和水平", "基层工会建设、劳模补助及宣传、职工培训",
+             "工会是党联系职工群众的桥梁和纽带……", "《中华人民共和国工会法》《基层工会经费收支管理办法》……", "是",
+             "加强基层工会规范化建设，全年计划完成60家以上基层工会创建工作……", "第三方", "江西正效咨询管理有限公司",
+             "资金拨付程序完整，原始凭证和记账凭证完整，未发现截留、挤占、挪用、虚列支出等情况。"],
     "月度支出": [EXAMPLE_MARK, EXAMPLE_CODE, 10, 13.4537, 122.5, 28],
     "绩效指标": [EXAMPLE_MARK, EXAMPLE_CODE, "产出指标", "数量指标", "技能培训人数", "≥100人", 10, "原指标", "考察项目实施情况", "累计类", "", ""],
-    "指标进度": [EXAMPLE_MARK, EXAMPLE_CODE, "技能培训人数", 10, "80人", "183人"],
+    "指标进度": [EXAMPLE_MARK, EXAMPLE_CODE, "技能培训人数", 10, "80人", "183人", "5月、7月、9月共举办3期技能培训，参训183人（据培训签到表）"],
     "监控说明": [EXAMPLE_MARK, EXAMPLE_CODE, "技能培训人数", 10, "培训进度偏慢", "人员保障、其他", "师资到位较晚", "有可能",
              "加快组织剩余培训班", "加快执行", "区总工会", 12, "进行中"],
+    "资金来源": [EXAMPLE_MARK, EXAMPLE_CODE, 10, "财政拨款", 490, 0, 0, 490, 134.5368],
+    "工作进展": [EXAMPLE_MARK, EXAMPLE_CODE, "2023-07-03", "2023-08-11", "开设职工子女暑期托管班", "委托区青少年校外活动和资助中心举办，83名职工子女参加"],
 }
 
 BOLD = Font(bold=True)
@@ -208,10 +218,16 @@ def _department_rows(store: Store, department: str, year: int, month: int, actor
     def day(v: object) -> object:
         return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
 
+    with store.connect() as con:
+        facts = facts_on(con, year, codes)  # written back unchanged when the filled template is imported
     rows: dict[str, list[list[object]]] = {"项目": [], "月度支出": [], "绩效指标": [], "指标进度": []}
     for p in projects.itertuples(index=False):
+        f = facts.get(p.project_code)
+        said = ([f.background, f.basis, {True: "是", False: "否", None: ""}[f.goal_adjusted], f.adjusted_goal, f.monitor_body,
+                 f.third_party, f.compliance] if f and f.version else [])
         rows["项目"].append([year, p.department_name, p.unit_name, p.project_code, p.project_name, day(p.start_date), day(p.end_date),
-                            wan(p.budget_initial), wan(p.budget_adjusted), text(p.annual_goal), text(p.content)])
+                            wan(p.budget_initial), wan(p.budget_adjusted), text(p.annual_goal), text(p.content),
+                            *(v or None for v in said)])
         rows["月度支出"].append([year, p.project_code, month, None, None, wan(plan.get(p.project_code))])
     for i in inds.itertuples(index=False):
         weight = None if i.weight is None or pd.isna(i.weight) else Decimal(str(i.weight))

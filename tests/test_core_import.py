@@ -216,7 +216,7 @@ def test_xlsx_errors_name_the_workbook_sheet_row_and_column(tmp_path: Path, demo
 def test_the_template_has_every_sheet_and_header_and_imports_empty(tmp_path: Path) -> None:
     path = write_template(tmp_path / "模板.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["填写说明", "项目", "月度支出", "绩效指标", "指标进度", "监控说明"]
+    assert wb.sheetnames == ["填写说明", "项目", "月度支出", "绩效指标", "指标进度", "监控说明", "资金来源", "工作进展"]
     assert [c.value for c in wb["项目"][1]][:8] == ["年度", "部门名称", "单位名称", "项目编码", "项目名称", "开始日期", "结束日期", "年初预算(万元)"]
     store = Store(tmp_path / "e.duckdb")
     rep = import_path(store, path, actor=ADMIN)

@@ -93,11 +93,37 @@ def test_a_database_of_the_first_release_is_migrated_and_keeps_its_figures(tmp_p
                 " VALUES (2023, 'P1', '培训人次', 7, '40', 40), (2023, 'P1', '培训人次', 9, '70', 70)")
     con.close()
     store = Store(path)
-    assert store.schema_version() == SCHEMA_VERSION == 5
+    assert store.schema_version() == SCHEMA_VERSION == 6
     st = compute_status(store, 2023, 10, actor=ADMIN)
     assert st.project("P1")["rate_bp"] == 2746
     row = st.project_indicators("P1").iloc[0]
     assert (row["name"], row["actual_micro"], row["reported_month"]) == ("培训人次", 70_000_000, 9)
+
+
+def test_a_database_of_version_5_gains_the_report_facts_and_keeps_its_data(tmp_path: Path) -> None:
+    """Version 5 (before project facts, sources of funds and activities) opens, migrates, and imports them."""
+    from monitor.demo import DEMO_DIR
+    from monitor.importer import import_path
+    from monitor.store import MIGRATIONS
+
+    path = tmp_path / "v5.duckdb"
+    con = duckdb.connect(str(path))
+    for v in range(5):
+        for sql in MIGRATIONS[v]:
+            if sql != "REKEY":
+                con.execute(sql)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '5')")
+    con.execute("INSERT INTO projects (year, project_code, project_name, department_name, unit_name, budget_initial, budget_adjusted)"
+                " VALUES (2023, '360104-ZGH-2023-001', '工会经费项目', '青云谱区总工会', '青云谱区总工会', 4900000, 4900000)")
+    con.close()
+    store = Store(path)
+    assert store.schema_version() == 6
+    assert store.scalar("SELECT budget_adjusted FROM projects") == 4900000
+    assert store.scalar("SELECT count(*) FROM project_facts") == 0
+    import_path(store, DEMO_DIR, actor=ADMIN)
+    assert store.scalar("SELECT count(*) FROM activities WHERE project_code = '360104-ZGH-2023-001'") == 9
+    assert store.scalar("SELECT sum(adjusted) FROM fund_sources WHERE month = 10") == 4900000
+    assert store.scalar("SELECT goal_adjusted FROM project_facts WHERE project_code = '360104-ZGH-2023-001'") is True
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import dashboard_path  # noqa: F401  (repository root on sys.path)
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, common, notes_form, review_section, round_form, tables
+from dashboard import charts, common, notes_form, project_facts, review_section, round_form, tables
 from monitor import views
 from monitor.money import fmt_bp, fmt_wan
 from monitor.rules import DENOMINATORS
@@ -137,3 +137,5 @@ else:
         "措施状态": [n.status for n in earlier],
     }), hide_index=True, key="table_open_notes")
     st.caption("在本月说明中更新措施状态（改为“已完成”即关闭）。")
+
+project_facts.render(c, current)  # the report's words: background, table 2, activities

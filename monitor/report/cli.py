@@ -67,16 +67,17 @@ def _with_toc_pages(data: bytes, wanted: bool) -> bytes:
 
 
 def _table(store: Store, status, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
-    from .table import monitoring_table
+    from .table import Signature, monitoring_table
 
     out = _file(args.out, ".xlsx")
+    sign = Signature(args.filler, args.reviewer, args.phone, args.date)  # 填表人/审核人/联系电话/填报日期
     if args.all:
-        data = monitoring_table(store, status)
+        data = monitoring_table(store, status, signature=sign)
     elif args.project:
         status.project(args.project)  # a clear 「没有项目编码为…」 rather than an empty workbook
-        data = monitoring_table(store, status, [args.project])
+        data = monitoring_table(store, status, [args.project], signature=sign)
     else:
-        data = monitoring_table(store, status, department=args.department)
+        data = monitoring_table(store, status, department=args.department, signature=sign)
     out.write_bytes(data)
     print(f"已生成绩效目标执行监控表：{out}")
     return 0

@@ -17,6 +17,7 @@ import pandas as pd
 from ..money import round_div
 from ..notes import Note, load_notes
 from ..opinions import Attachment, attachment_list
+from ..project_facts import FundSource, ProjectFacts, facts_on, sources_on
 from ..review import Finding, review
 from ..rules import Rules
 from ..schedule import schedule_for
@@ -54,6 +55,8 @@ class ReportData:
     indicators: dict[str, pd.DataFrame]  # tracked indicators with their words, per project
     monthly: dict[str, pd.DataFrame] = field(default_factory=dict)
     attachments: dict[str, list[Attachment]] = field(default_factory=dict)  # evidence uploaded up to the month
+    facts: dict[str, ProjectFacts] = field(default_factory=dict)  # 项目背景, 表2, activities … (monitor/project_facts.py)
+    sources: dict[str, list[FundSource]] = field(default_factory=dict)  # sources of funds as known at the month
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # 目标合理性审核, per project
 
     def curve(self, code: str) -> Curve:
@@ -115,7 +118,13 @@ def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> Re
         monthly={c: g for c, g in monthly.groupby("project_code", sort=False)},
         attachments=_attachments(store, status, only),
         findings=_findings(store, status, only, wanted),
+        **_facts(store, status, codes),
     )
+
+
+def _facts(store: Store, status: Status, codes: list[str]) -> dict[str, dict]:  # type: ignore[type-arg]
+    with store.connect() as con:
+        return {"facts": facts_on(con, status.year, codes), "sources": sources_on(con, status.year, status.month, codes)}
 
 
 def _findings(store: Store, status: Status, only: str | None, wanted: set[str]) -> dict[str, list[Finding]]:

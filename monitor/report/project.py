@@ -15,6 +15,7 @@ from datetime import date
 import pandas as pd
 
 from ..notes import Note
+from ..project_facts import THIRD_PARTY, ProjectFacts, activities_until, sources_sentence
 from ..rules import Rules
 from ..status import Status
 from ..store import Store
@@ -110,6 +111,11 @@ class _Context:
     def name(self) -> str:
         return str(self.p["project_name"])
 
+    @property
+    def facts(self) -> ProjectFacts:
+        code = str(self.p["project_code"])
+        return self.data.facts.get(code) or ProjectFacts(self.status.year, code)
+
     def note_for(self, indicator: str) -> Note | None:
         for n in self.notes:
             if n.indicator_name == indicator:
@@ -163,9 +169,11 @@ def _body(ctx: _Context, w: D.DocWriter) -> None:
     w.add(style="Title", lines=[f"{st.year}年{ctx.name}", f"{_period(st.month)}绩效运行监控报告"])
     start, end = ctx.master.get("start_date"), ctx.master.get("end_date")
     dates = f"项目起止日期为{D.ymd(start)}至{D.ymd(end)}，" if not missing(start) and not missing(end) else ""
-    # as seed 004 opens: 受……委托，……根据《……》（文号）等文件要求，对……进行了绩效监控
-    by = f"受{ctx.commissioner}委托，" if ctx.commissioner else ""
-    w.para(f"{by}{ctx.issuer}根据{D.basis_phrase(ctx.basis)}，对{st.year}年{ctx.p['unit_name']}{ctx.name}进行了绩效运行监控，"
+    # as seed 004 opens: 受……委托，……根据《……》（文号）等文件要求，对……进行了绩效监控; a commissioned
+    # third party named in the project's facts is the one who monitored
+    third = ctx.facts.third_party if ctx.facts.monitor_body == THIRD_PARTY and ctx.facts.third_party else ""
+    by = f"受{ctx.commissioner}委托，" if ctx.commissioner else ("受委托，" if third else "")
+    w.para(f"{by}{third or ctx.issuer}根据{D.basis_phrase(ctx.basis)}，对{st.year}年{ctx.p['unit_name']}{ctx.name}进行了绩效运行监控，"
            f"{dates}监控时间节点为{ctx.cutoff}。本报告依据项目单位报送的预算执行数据、绩效指标完成情况和监控说明形成。")
     _basics(ctx, w)
     _targets(ctx, w)
@@ -186,14 +194,29 @@ def _basics(ctx: _Context, w: D.DocWriter) -> None:
     start, end = ctx.master.get("start_date"), ctx.master.get("end_date")
     w.para(f"{D.ymd(start)}至{D.ymd(end)}。" if not missing(start) and not missing(end) else "项目单位未填报项目起止日期。")
     w.heading(2, "项目主要内容、涉及范围")
+    facts = ctx.facts
+    for title, text in (("项目背景", facts.background), ("立项依据", facts.basis)):
+        if text.strip():
+            w.heading(3, title)
+            w.paras(text)
+    acts = activities_until(facts.activities, st.schedule.cutoff)
+    if facts.background.strip() or facts.basis.strip() or acts:
+        w.heading(3, "项目内容")
     content = ctx.master.get("content")
     if missing(content) or not str(content).strip():
         w.para("项目单位未填报项目主要内容。")
     else:
         w.paras(str(content))
+    if acts:
+        start = ctx.master.get("start_date")
+        since = f"项目于{D.ymd(start)}开始实施，" if not missing(start) else ""
+        w.para(f"{since}截至{ctx.cutoff}已开展以下工作：")
+        for i, a in enumerate(acts, 1):
+            w.para(f"（{i}）{a.title}（{a.when}）" + (f"：{a.text}" if a.text else "。"))
     w.heading(2, "项目资金投入安排情况")
     w.heading(3, "资金投入情况")
-    w.para(f"{_budget_phrase(ctx)}。{_arrival_sentence(ctx)}")
+    sources = sources_sentence(ctx.data.sources.get(str(p["project_code"]), []))
+    w.para(f"{_budget_phrase(ctx)}{'，' + sources if sources else ''}。{_arrival_sentence(ctx)}")
     w.heading(3, "资金使用情况")
     w.para(f"截至{ctx.cutoff}，实际支出{wan(p['spent_fen'])}，{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}。")
 
@@ -235,12 +258,13 @@ def _targets(ctx: _Context, w: D.DocWriter) -> None:
             rows, merge_cols=(0, 1), lead_rows=[("年度绩效目标", goal)])
 
     w.heading(2, "项目绩效目标核对和确定情况")
-    # 表2 as in the seed: the total goal as declared; the data records no separate adjusted goal
+    # 表2 as in the seed: the total goal as declared, and as adjusted when the data says it was
     w.heading(3, "年度绩效目标设定")
-    w.para("项目年度总体绩效目标与申报内容核对如下表。")
+    adjusted = bool(ctx.facts.goal_adjusted and ctx.facts.adjusted_goal.strip())
+    w.para("项目年度总体绩效目标与申报内容核对如下表" + ("，年度总体目标已按实际工作任务调整。" if adjusted else "。"))
     w.caption("项目总目标调整表")
     w.table([D.Col("", 2.6), D.Col("原申报表内容", 7.4, left=True), D.Col("是否调整", 2.0), D.Col("调整后内容", 4.0, left=True)],
-            [["年度绩效目标", goal, "否", "—"]])
+            [["年度绩效目标", goal, "是", ctx.facts.adjusted_goal] if adjusted else ["年度绩效目标", goal, "否", "—"]])
     w.heading(3, "年度分解目标核对、确定")
     counts = d["adjust_type"].value_counts() if not d.empty else pd.Series(dtype=int)
     tracked = set(ctx.inds["name"])
@@ -285,10 +309,12 @@ def _money(ctx: _Context, w: D.DocWriter) -> None:
         w.figure_caption(f"图1 {ctx.name}累计预算执行率与序时进度（截至{st.month}月末）")
     w.heading(3, "资金使用合规性")
     compliance = [n for n in ctx.notes if "合规" in (n.problem or "") and n.explanation]
+    if ctx.facts.compliance.strip():
+        w.paras(ctx.facts.compliance)
     if compliance:
         for n in compliance:
             w.para(n.explanation)
-    else:
+    elif not ctx.facts.compliance.strip():
         w.para(f"截至跟踪节点（{ctx.cutoff}），监控数据中未记录资金使用合规性方面的问题；"
                "资金使用是否合规，以项目单位财务资料和现场核查结论为准。")
 
