@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from . import cli_round
+from . import cli_round, cli_score
 from .access import ADMIN, CLI, Actor
 from .errors import ImportRejected, MonitorError
 from .money import fmt_bp, fmt_wan
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     from . import cli_round
 
     cli_round.add_parsers(sub, _date)
+    cli_score.add_parsers(sub)
     return p
 
 
@@ -159,6 +160,8 @@ def _run(args: argparse.Namespace) -> int:
         return _rules(store, args, actor)
     elif args.command in cli_round.COMMANDS:
         return cli_round.run(store, actor, args)
+    elif args.command in cli_score.COMMANDS:
+        return cli_score.run(store, actor, args)
     elif args.command in ("report", "table"):
         from .report import cli as report_cli
 

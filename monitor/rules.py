@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
 
 from .errors import MonitorError
+from .score import METHODS as SCORE_METHODS
+from .score import method_of
 
 SCHEDULE_MODES = {"month": "按月（m/12）", "day": "按日（已过天数/全年天数）", "custom": "自定义月末进度", "plan": "按用款计划"}
 DENOMINATORS = {"adjusted": "调整后预算", "initial": "年初预算", "arrived": "到位资金"}
@@ -44,6 +46,8 @@ class Rules:
     year_end_target: Decimal = Decimal("100")  # the year-end execution the required pace aims at
     plan_keep_pct: Decimal = Decimal("90")  # spend ≥ this % of the plan so far = keeping to its 用款计划
     note_required: str = "red_yellow"  # which items need a written cause and measure before 送审
+    # -- year-end score preview (issue 13 part 3) --
+    score_method: str = "threshold_60"  # monitor.score.METHODS: how the year-end score is previewed
 
     def validate(self) -> Rules:
         if self.schedule_mode not in SCHEDULE_MODES:
@@ -144,6 +148,7 @@ class Rules:
         lines.append(f"年底预测：用款计划覆盖其余各月且累计支出达到计划累计的{_pct(self.plan_keep_pct)}时按用款计划预测，"
                      "否则依次按上年同期进度、本部门上年进度、目前月均支出预测")
         lines.append(f"送审要求：{NOTE_REQUIRED[self.note_required]}")
+        lines.append(method_of(self.score_method).describe())  # year-end score preview (issue 13 part 3)
         lines.append("所有比率、差距先按四舍五入保留两位小数，再据此判定灯色")
         return lines
 
@@ -228,6 +233,8 @@ class RuleField:
         return Decimal(int(d)) if d == d.to_integral_value() else d.normalize()
 
     def check(self, value: object) -> None:
+        if self.kind == "choice" and self.choices is not None and value not in self.choices:
+            raise MonitorError(f"{self.label}应为 {'、'.join(f'{k}（{v}）' for k, v in self.choices.items())} 之一，而不是「{value}」")
         values = value if self.kind == "schedule" else (value,)
         for v in values:  # type: ignore[union-attr]
             if isinstance(v, Decimal) and not self.low <= v <= self.high:
@@ -265,6 +272,11 @@ FIELDS: dict[str, RuleField] = {f.key: f for f in (
     RuleField("year_end_target", "年底执行率目标（%）", "number", "“须月均支出X万元”按此目标计算", low=Decimal(1), high=Decimal(100)),
     RuleField("plan_keep_pct", "按用款计划执行：累计支出达到计划累计的 %", "number",
               "达到即视为按计划执行，年底预测可采用用款计划；低于即提示“实际落后于用款计划”", low=Decimal(1), high=Decimal(100), places=0),
+    # -- year-end score preview (issue 13 part 3) --
+    RuleField("score_method", "年终自评得分预估方法", "choice",
+              "按预计年底执行率和指标预计完成率预估年终自评得分：完成率低于60%不得分的比例得分、按完成比例得分，"
+              "或全国自评手册（按执行率封顶，超额30%扣2分）",
+              choices={k: m.name for k, m in SCORE_METHODS.items()}),
 )}
 assert set(FIELDS) == {f.name for f in fields(Rules)}, "every rule field is listed once in FIELDS"
 
