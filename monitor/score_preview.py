@@ -35,8 +35,9 @@ class Preview:
         return score.project_score(self.indicators, self.projects, code, self.method)
 
 
-def preview(status: Status, codes: Collection[str] | None = None) -> Preview:
-    """The preview of the projects `codes` of `status` (None: all of them), under the status's rules."""
+def preview(status: Status, codes: Collection[str] | None = None, labelled: pd.DataFrame | None = None) -> Preview:
+    """The preview of the projects `codes` of `status` (None: all of them), under the status's rules.
+    `labelled`: those projects' labelled indicator rows when the caller has read them already."""
     method = score.method_of(status.rules.score_method)
     figures = status.project_figures
     if codes is not None:
@@ -45,10 +46,14 @@ def preview(status: Status, codes: Collection[str] | None = None) -> Preview:
         if unknown:
             raise NotFound(f"{status.year}年没有项目编码为「{'、'.join(sorted(unknown))}」的项目（或不在本账户范围内）")
         figures = figures[figures["project_code"].isin(wanted).to_numpy(dtype=bool)]
-        rows = status.labelled_projects(wanted) if wanted else status.indicator_figures.iloc[0:0].assign(
-            name="", level1="", op="", nature="", weight=None, actual_status=None)
+        if labelled is not None:
+            rows = labelled[labelled["project_code"].isin(wanted).to_numpy(dtype=bool)]
+        elif wanted:
+            rows = status.labelled_projects(wanted)
+        else:
+            rows = status.indicator_figures.iloc[0:0].assign(name="", level1="", op="", nature="", weight=None, actual_status=None)
     else:
-        rows = status.indicator_rows
+        rows = status.indicator_rows if labelled is None else labelled
     inds = score.indicator_scores(rows[_INDICATOR_COLUMNS].reset_index(drop=True), method)
     totals = score.project_scores(inds, figures[["project_code", "projected_bp"]].reset_index(drop=True), method)
     names = figures[["project_code", "project_name", "department_name", "unit_name"]].reset_index(drop=True)
