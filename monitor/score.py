@@ -21,12 +21,14 @@ a quantity already at its target, stays as it stands) divided by its annual targ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import MonitorError
 
@@ -55,6 +57,9 @@ RULE_WORDS = {
     "qualitative": "定性指标：达成得满分，部分达成得70%，未达成不得分",
     "unreported": "未填报或尚不能衡量：不计分，指标部分按其余指标的得分率折算",
 }
+
+RULES = tuple(RULE_WORDS)
+R = {k: i for i, k in enumerate(RULES)}  # rule key → its code in the `rule` column
 
 
 @dataclass(frozen=True)
@@ -125,27 +130,44 @@ def _ints(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return v.fillna(0).to_numpy(dtype=np.int64), present
 
 
-def _group(level1: pd.Series) -> np.ndarray:
-    text = level1.astype("string").fillna("")
-    return np.where(text.str.contains("满意").to_numpy(dtype=bool), "satisfaction",
-                    np.where(text.str.contains("效益|效果").to_numpy(dtype=bool), "benefit", "output"))
+def _arrow(col: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow strings, without a copy when it is Arrow-backed already."""
+    arr = col.array
+    if hasattr(arr, "_pa_array"):
+        return pc.cast(arr._pa_array, pa.string())
+    return pa.array(col.astype(object).to_numpy(), type=pa.string(), from_pandas=True)
 
 
-def _weights(f: pd.DataFrame) -> np.ndarray:
+def _map(col: pd.Series, fn: Callable[[str], object], dtype: type) -> np.ndarray:
+    """fn applied to each distinct text of `col` (missing read as ""), spread back to the rows: a
+    province's million rows carry a handful of distinct 一级, comparisons and words."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    values = np.array([fn(str(u)) for u in uniques] + [fn("")], dtype=dtype)
+    return values[codes]  # the sentinel -1 picks the last entry, fn("")
+
+
+_GROUP_POINTS = np.array(list(LEVEL1_POINTS.values()), dtype=np.int64)
+
+
+def _group_of(level1: str) -> int:
+    """The index into LEVEL1_POINTS: 满意度, 效益 (效果), or 产出 (成本 and anything else)."""
+    return 2 if "满意" in level1 else 1 if ("效益" in level1 or "效果" in level1) else 0
+
+
+def _weights(f: pd.DataFrame, project: np.ndarray, n_projects: int) -> np.ndarray:
     """Each indicator's weight in hundredths of 分: the data's 权重 when every indicator of the project has
-    one, else the default split of 90 分 by 一级 (LEVEL1_POINTS)."""
+    one, else the default split of 90 分 by 一级 (LEVEL1_POINTS). `project`: each row's project index."""
     given = pd.to_numeric(f["weight"], errors="coerce") if "weight" in f.columns else pd.Series(np.nan, index=f.index)
-    given_h = np.rint(given.fillna(-1).to_numpy(dtype=float) * 100).astype(np.int64)
-    code = f["project_code"].astype("string").to_numpy()
     has = given.notna().to_numpy(dtype=bool)
-    all_given = pd.Series(has).groupby(code).transform("all").to_numpy(dtype=bool)
-    group = _group(f["level1"])
-    points = np.array([LEVEL1_POINTS[g] for g in group], dtype=np.int64) if len(f) else np.zeros(0, dtype=np.int64)
-    keys = pd.DataFrame({"code": code, "group": group})
-    in_group = keys.groupby(["code", "group"])["group"].transform("size").to_numpy(dtype=np.int64)
+    given_h = np.rint(np.where(has, given.fillna(0).to_numpy(dtype=float), 0) * 100).astype(np.int64)
+    all_given = np.bincount(project, weights=~has, minlength=n_projects)[project] == 0
+    group = _map(f["level1"], _group_of, np.int64)
+    k = len(_GROUP_POINTS)
+    count = np.bincount(project * k + group, minlength=n_projects * k)
+    in_group = count[project * k + group]
     # the points of the 一级 present in the project, each counted once
-    first = ~keys.duplicated(["code", "group"]).to_numpy(dtype=bool)
-    present_points = pd.Series(np.where(first, points, 0)).groupby(code).transform("sum").to_numpy(dtype=np.int64)
+    present_points = ((count.reshape(n_projects, k) > 0) * _GROUP_POINTS).sum(axis=1)[project]
+    points = _GROUP_POINTS[group]
     default_h = _rhu(points * INDICATOR_POINTS, np.maximum(present_points * in_group, 1))
     return np.where(all_given, given_h, default_h)
 
@@ -162,17 +184,18 @@ def indicator_scores(f: pd.DataFrame, method: Method) -> pd.DataFrame:
     """
     out = f.copy()
     n = len(out)
-    w = _weights(out)
+    project, uniques = pd.factorize(out["project_code"])
+    w = _weights(out, project, len(uniques))
     target, has_target = _ints(out["target_micro"])
     proj, has_proj = _ints(out["projected_micro"])
     proj = np.maximum(proj, 0)
     if n and max(int(target.max()), int(proj.max())) >= _SAFE:
         # figures this large would overflow 64 bits in the products below: exact Python integers instead
         target, proj = target.astype(object), proj.astype(object)
-    op = out["op"].astype("string").fillna("").to_numpy(dtype=object)
-    nature = out["nature"].astype("string").fillna("").to_numpy(dtype=object)
-    status = out["actual_status"].astype("string").fillna("").to_numpy(dtype=object) if "actual_status" in out.columns \
-        else np.full(n, "", dtype=object)
+    op = _map(out["op"], lambda o: ("<=", "<", "=", ">=", ">").index(o) if o in ("<=", "<", "=", ">=", ">") else 5, np.int64)
+    qualitative = _map(out["nature"], lambda v: v == "qualitative", bool)
+    status = out["actual_status"] if "actual_status" in out.columns else pd.Series(pd.NA, index=out.index, dtype="string")
+    share = _map(status, lambda v: QUALITATIVE_SHARE.get(v, -1), np.int64)
 
     comp_ok = has_target & has_proj & (target > 0)
     t = np.where(comp_ok, target, 1)
@@ -183,13 +206,12 @@ def indicator_scores(f: pd.DataFrame, method: Method) -> pd.DataFrame:
     # rounded 94.74% would give 8.69. Beyond twice the target nothing changes, so p is cut there.
     p = np.minimum(proj, 2 * t)
 
-    qualitative = nature == "qualitative"
-    lower = np.isin(op, ["<=", "<"]) & ~qualitative
-    zero_target = has_target & (target == 0) & np.isin(op, ["=", "<=", "<"]) & ~qualitative
+    lower = (op <= 1) & ~qualitative  # <= <
+    zero_target = has_target & (target == 0) & (op <= 2) & ~qualitative  # = <= <
     numeric = ~qualitative & has_target & has_proj
     higher = numeric & ~lower & ~zero_target & (target > 0)
 
-    rule = np.full(n, "unreported", dtype=object)
+    rule = np.full(n, R["unreported"], dtype=np.int8)
     score: np.ndarray = np.zeros(n, dtype=np.int64)
     scored = np.zeros(n, dtype=bool)
 
@@ -197,10 +219,10 @@ def indicator_scores(f: pd.DataFrame, method: Method) -> pd.DataFrame:
     if method.below_60_zero:
         linear = np.clip(_rhu(w * (10 * p - 6 * t), 4 * t), 0, w)
         s_high = np.where(comp >= HUNDRED_BP, w, np.where(comp >= 6_000, linear, 0))
-        r_high = np.where(comp >= HUNDRED_BP, "full", np.where(comp >= 6_000, "linear_60", "below_60"))
+        r_high = np.where(comp >= HUNDRED_BP, R["full"], np.where(comp >= 6_000, R["linear_60"], R["below_60"]))
     else:
         s_high = np.where(comp >= HUNDRED_BP, w, np.minimum(_rhu(w * p, t), w))
-        r_high = np.where(comp >= HUNDRED_BP, "full", "proportional")
+        r_high = np.where(comp >= HUNDRED_BP, R["full"], R["proportional"])
     score = np.where(higher, s_high, score)
     rule = np.where(higher, r_high, rule)
     scored |= higher
@@ -208,27 +230,26 @@ def indicator_scores(f: pd.DataFrame, method: Method) -> pd.DataFrame:
     # lower is better (≤ <): full up to the target, falling linearly to nothing at twice the target
     low = numeric & lower & ~zero_target & (target > 0)
     s_low = np.where(p <= t, w, np.where(p >= 2 * t, 0, _rhu(w * (2 * t - p), t)))
-    r_low = np.where(p <= t, "lower_full", np.where(p >= 2 * t, "lower_zero", "lower_linear"))
+    r_low = np.where(p <= t, R["lower_full"], np.where(p >= 2 * t, R["lower_zero"], R["lower_linear"]))
     score = np.where(low, s_low, score)
     rule = np.where(low, r_low, rule)
     scored |= low
 
     zt = zero_target & has_proj
     score = np.where(zt, np.where(proj == 0, w, 0), score)
-    rule = np.where(zt, "zero_target", rule)
+    rule = np.where(zt, R["zero_target"], rule)
     scored |= zt
 
-    share = np.array([QUALITATIVE_SHARE.get(s, -1) for s in status], dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
     qual = qualitative & (share >= 0)
     score = np.where(qual, _rhu(w * np.maximum(share, 0), 100), score)
-    rule = np.where(qual, "qualitative", rule)
+    rule = np.where(qual, R["qualitative"], rule)
     scored |= qual
 
     over = higher & (method.over_bp is not None) & (comp >= (method.over_bp or 0))
     out["weight_h"] = w
     out["completion_bp"] = pd.arrays.IntegerArray(np.where(comp_ok, comp, 0).astype(np.int64), ~comp_ok)
     out["score_h"] = pd.arrays.IntegerArray(np.asarray(score).astype(np.int64), ~scored)
-    out["rule"] = pd.array(rule, dtype="string")
+    out["rule"] = pd.Categorical.from_codes(np.asarray(rule, dtype=np.int8), categories=RULES)
     out["over"] = over
     return out
 
@@ -247,17 +268,22 @@ def project_scores(scored: pd.DataFrame, projects: pd.DataFrame, method: Method)
 
     s = scored
     ok = s["score_h"].notna().to_numpy(dtype=bool)
-    g = pd.DataFrame({
-        "code": s["project_code"].astype("string").to_numpy(),
-        "points": np.where(ok, s["score_h"].fillna(0).to_numpy(dtype=np.int64), 0),
-        "weights": np.where(ok, s["weight_h"].to_numpy(dtype=np.int64), 0),
-        "n": 1, "unscored": (~ok).astype(np.int64), "over": s["over"].to_numpy(dtype=np.int64),
-    }).groupby("code").sum()
-    g = g.reindex(pd.Index(codes, dtype="string"), fill_value=0)
-    points, weights = g["points"].to_numpy(dtype=np.int64), g["weights"].to_numpy(dtype=np.int64)
+    # each indicator's project as a position in `projects` (an Arrow hash lookup, as execution.tally does),
+    # then plain counts: a group-by over a million rows costs several times more
+    pos = pc.index_in(_arrow(s["project_code"]), value_set=_arrow(projects["project_code"]))
+    keep = pos.is_valid().to_numpy(zero_copy_only=False) if pos.null_count else np.ones(len(s), dtype=bool)
+    where = pos.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)[keep]
+
+    def total(values: np.ndarray) -> np.ndarray:  # float sums of integers below 2^53 are exact
+        return np.rint(np.bincount(where, weights=values[keep], minlength=len(codes))).astype(np.int64)
+
+    points = total(np.where(ok, s["score_h"].fillna(0).to_numpy(dtype=np.int64), 0))
+    weights = total(np.where(ok, s["weight_h"].to_numpy(dtype=np.int64), 0))
+    n_inds = total(np.ones(len(s), dtype=np.int64))
+    unscored = total((~ok).astype(np.int64))
+    over_n = total(s["over"].to_numpy(dtype=np.int64))
     has_ind = weights > 0
     ind_h = np.where(has_ind, _rhu(points * INDICATOR_POINTS, np.maximum(weights, 1)), 0)
-    over_n = g["over"].to_numpy(dtype=np.int64)
     deduction = over_n * method.over_deduction
     raw = np.maximum(exec_h + ind_h - deduction, 0)
 
@@ -282,7 +308,7 @@ def project_scores(scored: pd.DataFrame, projects: pd.DataFrame, method: Method)
         "cap_h": nullable(cap, (cap >= 0) & has_ind), "capped": (cap >= 0) & (raw > cap) & has_ind,
         "total_h": nullable(total, has_ind),
         "grade": pd.array(grade, dtype="string"),
-        "indicators_n": g["n"].to_numpy(dtype=np.int64), "unscored_n": g["unscored"].to_numpy(dtype=np.int64),
+        "indicators_n": n_inds, "unscored_n": unscored,
     })
 
 
