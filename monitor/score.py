@@ -11,7 +11,9 @@ project, so each rule is written once.
 How the methods differ is data (`METHODS`): the indicator rule, the caps of the total by execution,
 and the deduction for a target beaten by far. Seed 000's three partial scores follow the rule
 "完成率低于60%不得分，60%–100%按比例得分", score = 分值 × (完成率 − 60%) ÷ 40%:
-215/300 = 71.67% of 3 分 → 0.88; 1656/2000 = 82.80% of 4 分 → 2.28; 861/1000 = 86.10% of 8 分 → 5.22.
+215/300 = 71.67% of 3 分 → 0.875 → 0.88; 1656/2000 = 82.80% of 4 分 → 2.28; 861/1000 = 86.10% of 8 分 →
+5.22. The band is read off the completion as shown (two decimals), the points are the exact fraction
+rounded once: the seed's 90% satisfaction against ≥95% gives its 8.68 of 10 (from the shown 94.74%: 8.69).
 
 Inputs of the preview: the year-end projection the status already has — the projected execution rate
 (projected_bp) for money, and for an indicator its projected annual value (projected_micro: a
@@ -80,9 +82,9 @@ class Method:
         rule = "完成率低于60%不得分，60%–100%按比例得分" if self.below_60_zero else "达到目标得满分，未达到的按完成比例得分"
         parts = [f"年终自评得分预估（{self.name}）：预算执行率10分（预计年底执行率 × 10，最高10分），绩效指标90分（{rule}）"]
         if self.caps:
-            parts.append("预计执行率" + "、".join(f"低于{_pts(below // 100)}%的总分不超过{_pts(cap // 100)}分" for below, cap in self.caps))
+            parts.append("预计执行率" + "、".join(f"低于{below // 100}%的总分不超过{cap // 100}分" for below, cap in self.caps))
         if self.over_bp is not None:
-            parts.append(f"指标完成值超过目标{_pts((self.over_bp - HUNDRED_BP) // 100)}%及以上的每项扣{_pts(self.over_deduction // 100)}分")
+            parts.append(f"指标完成值超过目标{(self.over_bp - HUNDRED_BP) // 100}%及以上的每项扣{self.over_deduction // 100}分")
         return "；".join(parts) + "；优 ≥ 90分，良 80–90分，中 60–80分，差 < 60分"
 
 
@@ -105,10 +107,6 @@ def method_of(key: str) -> Method:
         return METHODS[key]
     except KeyError:
         raise MonitorError(f"未知的年终得分预估方法「{key}」；可选：{'、'.join(f'{k}（{m.name}）' for k, m in METHODS.items())}") from None
-
-
-def _pts(v: int) -> str:
-    return str(v)
 
 
 # -- the column code: every rule, once ---------------------------------------------------------------
