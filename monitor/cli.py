@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from . import cli_review, cli_round
+from . import cli_review, cli_round, cli_score
 from .access import ADMIN, CLI, Actor
 from .errors import ImportRejected, MonitorError
 from .money import fmt_bp, fmt_wan
@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_round.add_parsers(sub, _date)
     cli_review.add_parsers(sub)
+    cli_score.add_parsers(sub)
     return p
 
 
@@ -170,6 +171,8 @@ def _run(args: argparse.Namespace) -> int:
         return cli_review.run(store, actor, args)
     elif args.command in cli_round.COMMANDS:
         return cli_round.run(store, actor, args)
+    elif args.command in cli_score.COMMANDS:
+        return cli_score.run(store, actor, args)
     elif args.command in ("report", "table"):
         from .report import cli as report_cli
 

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
 
 from .errors import MonitorError
+from .score import METHODS as SCORE_METHODS
+from .score import method_of
 
 SCHEDULE_MODES = {"month": "按月（m/12）", "day": "按日（已过天数/全年天数）", "custom": "自定义月末进度", "plan": "按用款计划"}
 DENOMINATORS = {"adjusted": "调整后预算", "initial": "年初预算", "arrived": "到位资金"}
@@ -69,6 +71,8 @@ class Rules:
     over_explain_pct: Decimal | None = None  # an actual ≥ this % of the annual target needs an explanation
     proj_green: Decimal = Decimal("100")  # 全年预计完成情况: projected ÷ target ≥ this % is green …
     proj_yellow: Decimal = Decimal("90")  # … ≥ this % yellow, below red
+    # -- year-end score preview (issue 13 part 3) --
+    score_method: str = "threshold_60"  # monitor.score.METHODS: how the year-end score is previewed
 
     def validate(self) -> Rules:
         if self.schedule_mode not in SCHEDULE_MODES:
@@ -234,6 +238,7 @@ class Rules:
         lines.append(f"送审要求：{NOTE_REQUIRED[self.note_required]}")
         if self.over_explain_pct is not None:
             lines.append(f"超额说明：实际完成值达到年度目标的{_pct(self.over_explain_pct)}及以上的指标，送审前须填写原因说明")
+        lines.append(method_of(self.score_method).describe())  # year-end score preview (issue 13 part 3)
         lines.append("所有比率、差距先按四舍五入保留两位小数，再据此判定灯色")
         return lines
 
@@ -385,6 +390,8 @@ class RuleField:
         return Decimal(int(d)) if d == d.to_integral_value() else d.normalize()
 
     def check(self, value: object) -> None:
+        if self.kind == "choice" and self.choices is not None and value not in self.choices:
+            raise MonitorError(f"{self.label}应为 {'、'.join(f'{k}（{v}）' for k, v in self.choices.items())} 之一，而不是「{value}」")
         values = value if self.kind == "schedule" else tuple(f for _, f in value) if self.kind == "floors" else (value,)  # type: ignore[union-attr]
         for v in values:  # type: ignore[union-attr]
             if isinstance(v, Decimal) and not self.low <= v <= self.high:
@@ -437,6 +444,11 @@ FIELDS: dict[str, RuleField] = {f.key: f for f in (
               "实际完成值达到年度目标的此比例及以上时，送审前须填写原因说明；不启用则留空", high=Decimal(10000)),
     RuleField("proj_green", "全年预计：绿灯下限（预计 ÷ 目标 ≥ %）", "number", "年底预计执行率 ÷ 年底目标、指标全年预计 ÷ 年度目标"),
     RuleField("proj_yellow", "全年预计：黄灯下限（预计 ÷ 目标 ≥ %）", "number", "低于此值亮红灯"),
+    # -- year-end score preview (issue 13 part 3) --
+    RuleField("score_method", "年终自评得分预估方法", "choice",
+              "按预计年底执行率和指标预计完成率预估年终自评得分：完成率低于60%不得分的比例得分、按完成比例得分，"
+              "或全国自评手册（按执行率封顶，超额30%扣2分）",
+              choices={k: m.name for k, m in SCORE_METHODS.items()}),
 )}
 assert set(FIELDS) == {f.name for f in fields(Rules)}, "every rule field is listed once in FIELDS"
 

@@ -237,7 +237,8 @@ def test_the_tongbao_lists_the_fixes_not_answered_yet(store: Store) -> None:
     sub = rounds.submit(store, UNIT, 2023, 10, SEED_PROJECT, 0)
     rounds.approve(store, BUREAU, 2023, 10, SEED_PROJECT, sub.version, needs_fix=True, fix_request="补齐上解凭证")
     lines = docx_lines(department_report(store, compute_status(store, 2023, 10, actor=BUREAU), "青云谱区总工会"))
-    assert "七、尚未反馈的整改" in lines and any("工会经费项目\t补齐上解凭证" in line for line in lines)
+    # its heading's number moves as sections are added before it
+    assert any(line.endswith("、尚未反馈的整改") for line in lines) and any("工会经费项目\t补齐上解凭证" in line for line in lines)
     rounds.answer_fix(store, UNIT, 2023, 10, SEED_PROJECT, "已补齐")
     lines = docx_lines(department_report(store, compute_status(store, 2023, 10, actor=BUREAU), "青云谱区总工会"))
     assert not any("尚未反馈的整改" in line for line in lines)

@@ -3,7 +3,7 @@
 import dashboard_path  # noqa: F401  (repository root on sys.path)
 import streamlit as st
 
-from dashboard import common, tables
+from dashboard import common, score_card, tables
 from monitor import views
 from monitor.money import fmt_bp
 from monitor.report.lists import projects_workbook
@@ -68,6 +68,7 @@ head_right.download_button(
     key="le_export", icon=":material/download:", on_click="ignore")
 shown = matches.head(MAX_ROWS)
 frame, config = tables.projects(shown, noted)
+score_card.add_column(c, shown, frame, config)
 event = st.dataframe(tables.styled(frame), hide_index=True, column_config=config, key="le_table", on_select="rerun",
                      selection_mode="single-row", height=min(38 + 35 * max(len(frame), 1), 640))
 rows = event.selection.rows if event is not None else []

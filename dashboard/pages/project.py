@@ -4,7 +4,7 @@ import dashboard_path  # noqa: F401  (repository root on sys.path)
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, common, notes_form, project_facts, review_section, round_form, tables
+from dashboard import charts, common, notes_form, project_facts, review_section, round_form, score_card, tables
 from monitor import views
 from monitor.money import fmt_bp, fmt_wan
 from monitor.rules import DENOMINATORS
@@ -87,6 +87,7 @@ if pace:
 for line in views.forecast_notes(p):
     (st.warning if line.startswith("实际落后") else st.caption)(line)
 st.dataframe(tables.projections(views.projections(p)), hide_index=True, key="table_projections")
+score_card.card(c, current)
 
 st.markdown("**绩效指标**")
 inds = views.indicator_order(s.project_indicators(current))

@@ -142,9 +142,17 @@ unit_inds = {
         ("职工满意度", "满意度指标", "服务对象满意度", "≥95%", [None, None, "90%"]),
     ],
 }
+# seed 000's 分值 (the self-evaluation's weights) where the demo unit's indicators are seed 000's own:
+# `monitor score --year 2023 --month 12` then scores them as seed 000 does (0.88/3, 2.28/4, 5.22/8)
+unit_weights = {
+    "360100-GRWHG-JB": [4, 4, 4, 4, 5, 10],
+    "360100-XJZX-JB": [3, 3, 4, 3, 3, 5, 10],
+    "360100-ZGFW-JB": [8, 8, 5, 10],
+}
 for code, rows in unit_inds.items():
-    for name, l1, l2, target, actuals in rows:
-        indicators.append([Y, code, l1, l2, name, target, "", "原指标", "", "", "", ""])
+    weights = unit_weights.get(code, [""] * len(rows))
+    for (name, l1, l2, target, actuals), weight in zip(rows, weights, strict=True):
+        indicators.append([Y, code, l1, l2, name, target, weight, "原指标", "", "", "", ""])
         for m, a in zip((7, 10, 12), actuals):
             if a is not None:
                 progress.append([Y, code, name, m, "", a])

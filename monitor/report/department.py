@@ -24,6 +24,7 @@ from .data import default_report_date, notes_in_force
 from .phrases import gap_cell, light, light_counts, missing, pct, plain, schedule_gap, wan, whole_pct
 from .project import _GROUPS, _LIGHT_FILLS, _group_of  # the project report's order and shading
 from .review_part import write_department_section
+from .score_table import write_scores
 
 LEVEL_ORDER = {"red": 0, "yellow": 1, "green": 2, "blue": 3, "none": 4}
 
@@ -137,6 +138,9 @@ def _write(w: D.DocWriter, s: _Scope, notes: list[Note], curve: Curve | None, re
     _indicator_lights(w, s)
     w.heading(1, "预计年底难以完成的项目")
     _forecast(w, s, max_rows)
+    # -- year-end score preview (issue 13 part 3) --
+    w.heading(1, "年终自评得分预估")
+    write_scores(w, st, s.codes, s.indicators, s.name, s.department is None and len(st.departments) > 1, max_rows)
     w.heading(1, "尚未完成的纠偏措施")
     _open_measures(w, s, notes, max_rows)
     if fixes is not None and len(fixes):
