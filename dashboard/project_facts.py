@@ -8,6 +8,8 @@ keeps his text and may load the other person's version.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import streamlit as st
 
@@ -16,14 +18,18 @@ from monitor.errors import MonitorError
 from monitor.money import fmt_wan
 from monitor.project_facts import (
     MONITOR_BODIES,
+    SOURCE_NAMES,
     THIRD_PARTY,
     FactsConflict,
+    FundSource,
     ProjectFacts,
+    SourcesConflict,
     activity_lines,
     load_facts,
     load_sources,
     parse_activity_lines,
     save_facts,
+    save_sources,
 )
 
 TEXTS = ("background", "basis", "adjusted_goal", "third_party", "compliance")
@@ -80,8 +86,9 @@ def render(c: common.Ctx, code: str) -> None:
         if stored.version:
             st.caption(f"已保存第{stored.version}版 · {common.plain(stored.updated_by or '导入')} · "
                        + (f"{stored.updated_at:%Y-%m-%d %H:%M}" if stored.updated_at else ""))
-        _sources(c, code)
-        if not who.may("data.fill") or c.closed_at:
+        editable = who.may("data.fill") and not c.closed_at
+        _sources(c, code, editable)
+        if not editable:
             _show(stored)
             return
         if f"{prefix}:background" not in st.session_state:
@@ -109,21 +116,111 @@ def render(c: common.Ctx, code: str) -> None:
             st.button("放弃我的修改，载入对方保存的最新内容", key=f"{prefix}:reload", on_click=_load, args=(prefix, stored))
 
 
-def _sources(c: common.Ctx, code: str) -> None:
-    """The sources of funds as known at the month (imported with the 资金来源 sheet; read-only here)."""
-    rows = load_sources(common.get_store(c.path), common.actor(), c.year, c.month, code)
-    if not rows:
-        st.caption("资金来源：未填报（可在导入工作簿的“资金来源”表中填写）。")
+SOURCE_COLUMNS = {"source": "资金来源", "initial": "年初预算", "added": "追加", "cut": "调减", "adjusted": "调整后预算",
+                  "spent": "执行数"}
+FEN_PER_WAN = 1_000_000
+
+
+def _wan(fen: int | None) -> float | None:
+    return None if fen is None else fen / FEN_PER_WAN
+
+
+def _fen(v: object) -> int | None:
+    """万元 as the editor gives it (a float) → 分, exactly to the six decimals a 分 needs."""
+    if v is None or pd.isna(v):  # type: ignore[call-overload]
+        return None
+    return int(Decimal(f"{float(v):.6f}") * FEN_PER_WAN)  # type: ignore[arg-type]
+
+
+def _frame(rows: list[FundSource]) -> pd.DataFrame:
+    return pd.DataFrame({"source": [r.source for r in rows], "initial": [_wan(r.initial_fen) for r in rows],
+                         "added": [_wan(r.added_fen) for r in rows], "cut": [_wan(r.cut_fen) for r in rows],
+                         "adjusted": [_wan(r.adjusted_fen) for r in rows], "spent": [_wan(r.spent_fen) for r in rows]},
+                        columns=list(SOURCE_COLUMNS))
+
+
+@common.guard
+def _save_sources(path: str, year: int, month: int, code: str, prefix: str, expected: tuple[FundSource, ...]) -> None:
+    edited = st.session_state[f"{prefix}:sources_frame"]
+    state = st.session_state.get(f"{prefix}:sources_editor") or {}
+    frame = edited.copy()
+    # the editor's deltas (edited/added/deleted rows) applied to the frame it was given
+    for i, change in (state.get("edited_rows") or {}).items():
+        for col, v in change.items():
+            frame.loc[frame.index[int(i)], col] = v
+    frame = frame.drop(index=[frame.index[int(i)] for i in state.get("deleted_rows") or []])
+    added = pd.DataFrame(state.get("added_rows") or [], columns=list(SOURCE_COLUMNS))
+    frame = pd.concat([frame, added], ignore_index=True) if not added.empty else frame
+    rows = []
+    for r in frame.to_dict("records"):
+        if not str(r.get("source") or "").strip() and all(_fen(r.get(k)) is None for k in list(SOURCE_COLUMNS)[1:]):
+            continue  # an empty row left in the editor
+        initial, added_fen, cut = _fen(r.get("initial")), _fen(r.get("added")), _fen(r.get("cut"))
+        adjusted = _fen(r.get("adjusted"))
+        if adjusted is None and initial is not None:
+            adjusted = initial + (added_fen or 0) - (cut or 0)
+        rows.append(FundSource(str(r.get("source") or ""), month, adjusted if adjusted is not None else 0, initial, added_fen, cut,
+                               _fen(r.get("spent"))))
+    store = common.get_store(path)
+    try:
+        before = store.data_version()
+        save_sources(store, common.actor(), year, month, code, rows, expected)
+    except SourcesConflict as exc:
+        st.session_state[f"{prefix}:sources_conflict"] = str(exc)
         return
-    st.markdown(f"**资金来源**（截至{rows[0].month}月，单位：万元）")
-    st.dataframe(pd.DataFrame({
-        "资金来源": [r.source for r in rows],
-        "年初预算": [fmt_wan(r.initial_fen, unit=False) for r in rows],
-        "追加": [fmt_wan(r.added_fen, unit=False) for r in rows],
-        "调减": [fmt_wan(r.cut_fen, unit=False) for r in rows],
-        "调整后预算": [fmt_wan(r.adjusted_fen, unit=False) for r in rows],
-        "执行数": [fmt_wan(r.spent_fen, unit=False) for r in rows],
-    }), hide_index=True, key=f"table_sources_{code}")
+    except MonitorError as exc:
+        st.session_state[f"{prefix}:sources_error"] = str(exc)
+        return
+    common.record_note_write(path, before, store.data_version())
+    for k in ("sources_conflict", "sources_error", "sources_frame", "sources_editor", "sources_expected"):
+        st.session_state.pop(f"{prefix}:{k}", None)
+    st.session_state[f"{prefix}:sources_saved"] = f"资金来源已保存（截至{month}月，{len(rows)}项）"
+
+
+@common.guard
+def _reload_sources(prefix: str) -> None:
+    for k in ("sources_conflict", "sources_error", "sources_frame", "sources_editor", "sources_expected"):
+        st.session_state.pop(f"{prefix}:{k}", None)
+
+
+def _sources(c: common.Ctx, code: str, editable: bool) -> None:
+    """The sources of funds as known at the month: read-only, or a table the month's filler edits
+    (the same checks as the workbook's 资金来源 sheet; a save over somebody else's is refused)."""
+    rows = load_sources(common.get_store(c.path), common.actor(), c.year, c.month, code)
+    if not editable:
+        if not rows:
+            st.caption("资金来源：未填报（可在导入工作簿的“资金来源”表中填写）。")
+            return
+        st.markdown(f"**资金来源**（截至{rows[0].month}月，单位：万元）")
+        st.dataframe(pd.DataFrame({
+            "资金来源": [r.source for r in rows],
+            "年初预算": [fmt_wan(r.initial_fen, unit=False) for r in rows],
+            "追加": [fmt_wan(r.added_fen, unit=False) for r in rows],
+            "调减": [fmt_wan(r.cut_fen, unit=False) for r in rows],
+            "调整后预算": [fmt_wan(r.adjusted_fen, unit=False) for r in rows],
+            "执行数": [fmt_wan(r.spent_fen, unit=False) for r in rows],
+        }), hide_index=True, key=f"table_sources_{code}")
+        return
+    prefix = form_key(c.year, code)
+    if f"{prefix}:sources_frame" not in st.session_state:
+        st.session_state[f"{prefix}:sources_frame"] = _frame(rows)
+        st.session_state[f"{prefix}:sources_expected"] = tuple(r for r in rows if r.month == c.month)
+    shown = f"截至{rows[0].month}月" if rows else "未填报"
+    st.markdown(f"**资金来源**（{shown}；单位：万元；保存即为截至{c.month}月的资金来源，各来源调整后预算之和须等于项目调整后预算，"
+                "调整后预算留空按 年初 + 追加 − 调减 计算）")
+    num = {k: st.column_config.NumberColumn(v, min_value=0.0, step=0.000001, format="%.4f") for k, v in SOURCE_COLUMNS.items() if k != "source"}
+    st.data_editor(st.session_state[f"{prefix}:sources_frame"], key=f"{prefix}:sources_editor", num_rows="dynamic", hide_index=True,
+                   column_config={"source": st.column_config.TextColumn("资金来源", required=True, help="如" + "、".join(SOURCE_NAMES)), **num})
+    st.button("保存资金来源", key=f"{prefix}:sources_save", on_click=_save_sources,
+              args=(c.path, c.year, c.month, code, prefix, st.session_state[f"{prefix}:sources_expected"]))
+    saved = st.session_state.pop(f"{prefix}:sources_saved", None)
+    if saved:
+        st.success(saved)
+    if st.session_state.get(f"{prefix}:sources_error"):
+        st.error(common.plain(st.session_state[f"{prefix}:sources_error"]))
+    if st.session_state.get(f"{prefix}:sources_conflict"):
+        st.error(common.plain(st.session_state[f"{prefix}:sources_conflict"]))
+        st.button("放弃我的修改，载入对方保存的最新资金来源", key=f"{prefix}:sources_reload", on_click=_reload_sources, args=(prefix,))
 
 
 def _show(f: ProjectFacts) -> None:

@@ -218,6 +218,87 @@ def save_facts(store: Store, facts: ProjectFacts, actor: Actor, month: int) -> P
     return saved
 
 
+SOURCES_CONFLICT = ("本月的资金来源已被他人修改{who}，您的修改未保存，以免覆盖对方的内容。"
+                    "您填写的内容仍保留在表格中；请载入对方的最新内容后重新修改。")
+
+
+class SourcesConflict(MonitorError):
+    """Somebody saved the month's sources of funds after this form read them."""
+
+
+def source_problems(rows: Sequence[FundSource], budget_fen: int | None) -> list[str]:
+    """What a set of sources entered in the browser must satisfy, in Chinese: the import's rules for
+    the 资金来源 sheet (importer._fund_sources), which words them with their cells — each row adds
+    up (调整后 = 年初 + 追加 − 调减), names are given and unique, amounts are not negative, and the
+    sources add up to the project's 调整后预算."""
+    problems = []
+    seen: set[str] = set()
+    for i, r in enumerate(rows, 1):
+        name = r.source.strip()
+        if not name:
+            problems.append(f"第{i}行缺少资金来源名称")
+        elif name in seen:
+            problems.append(f"资金来源「{name}」重复")
+        seen.add(name)
+        for label, v in (("年初预算", r.initial_fen), ("追加", r.added_fen), ("调减", r.cut_fen), ("调整后预算", r.adjusted_fen)):
+            if v is not None and v < 0:
+                problems.append(f"「{name or i}」的{label}不能为负数")
+        if r.initial_fen is not None:
+            computed = r.initial_fen + (r.added_fen or 0) - (r.cut_fen or 0)
+            if computed != r.adjusted_fen:
+                problems.append(f"「{name or i}」调整后预算{fmt_wan(r.adjusted_fen)}与年初预算{fmt_wan(r.initial_fen)} + 追加"
+                                f"{fmt_wan(r.added_fen or 0)} − 调减{fmt_wan(r.cut_fen or 0)} = {fmt_wan(computed)}不符")
+    total = sum(r.adjusted_fen for r in rows)
+    if rows and budget_fen is not None and total != budget_fen:
+        problems.append(f"各资金来源的调整后预算合计{fmt_wan(total)}，与项目的调整后预算{fmt_wan(budget_fen)}不一致"
+                        f"（相差{fmt_wan(abs(total - budget_fen))}）")
+    return problems
+
+
+def save_sources(store: Store, actor: Actor, year: int, month: int, code: str, rows: Sequence[FundSource],
+                 expected: Sequence[FundSource]) -> list[FundSource]:
+    """Replace the project's sources as known at the end of `month` with `rows`, if the stored ones
+    are still `expected` (what the form showed for that month): a save never overwrites somebody
+    else's change silently. Refused like any edit of the month (closed, under review, out of scope)."""
+    from . import rounds
+
+    require(actor, "data.fill", "（资金来源）")
+    rows = [replace(r, source=r.source.strip(), month=month) for r in rows]
+    try:
+        with store.transaction() as con:
+            rounds.check_editable(con, actor, year, month, code)
+            budget = con.execute("SELECT CAST(budget_adjusted * 100 AS BIGINT) FROM projects WHERE year = ? AND project_code = ?",
+                                 [year, code]).fetchone()
+            # a stale table is told so first: its content is judged against figures it never saw
+            current = [s for s in sources_on(con, year, month, [code]).get(code, []) if s.month == month]
+            if current != [replace(s, month=month) for s in expected if s.month == month]:
+                raise SourcesConflict(SOURCES_CONFLICT.format(who=""))
+            problems = source_problems(rows, None if budget is None else int(budget[0]))
+            if problems:
+                raise MonitorError("资金来源有误：" + "；".join(problems) + "。")
+            store.touched(con, year)  # words of the report and the 136号 table; no status figure
+            con.execute("DELETE FROM fund_sources WHERE year = ? AND project_code = ? AND month = ?", [year, code, month])
+            if rows:
+                # fen as exact integers → DECIMAL(18,2) 元 (never through a float)
+                con.executemany(
+                    "INSERT INTO fund_sources (year, project_code, month, source, seq, initial, added, cut, adjusted, spent) "
+                    "VALUES (?, ?, ?, ?, ?, CAST(? AS DECIMAL(18,0)) * 0.01, CAST(? AS DECIMAL(18,0)) * 0.01, "
+                    "CAST(? AS DECIMAL(18,0)) * 0.01, CAST(? AS DECIMAL(18,0)) * 0.01, CAST(? AS DECIMAL(18,0)) * 0.01)",
+                    [[year, code, month, r.source, i, r.initial_fen, r.added_fen, r.cut_fen, r.adjusted_fen, r.spent_fen]
+                     for i, r in enumerate(rows)])
+
+            def words(xs: Sequence[FundSource]) -> list[str]:
+                return [f"{x.source} 调整后{fmt_wan(x.adjusted_fen)} 执行{fmt_wan(x.spent_fen)}" for x in xs]
+
+            audit.record(con, actor, "资金来源", f"{year}年1-{month}月 项目「{code}」", words(current) or None, words(rows),
+                         year=year, project_code=code)
+    except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
+        if "conflict" not in str(exc).lower() and "duplicate key" not in str(exc).lower():
+            raise
+        raise SourcesConflict(SOURCES_CONFLICT.format(who="")) from exc
+    return rows
+
+
 def _write_facts(con: duckdb.DuckDBPyConnection, rows: Sequence[ProjectFacts]) -> None:
     for f in rows:
         con.execute("DELETE FROM project_facts WHERE year = ? AND project_code = ?", [f.year, f.project_code])

@@ -221,3 +221,37 @@ def test_the_prefilled_template_carries_the_projects_words(demo_store: Store) ->
     row = next(dict(zip(header, (c.value for c in r), strict=False)) for r in ws.iter_rows(min_row=3) if r[3].value == SEED_PROJECT)
     assert row["总目标是否调整"] == "是" and row["调整后总目标"].startswith("加强基层工会规范化建设")
     assert row["监控主体"] == "第三方" and row["第三方名称"] == "江西正效咨询管理有限公司"
+
+
+# -- sources of funds entered in the browser ----------------------------------------------------
+def test_a_unit_splits_its_budget_by_source_for_the_month_and_a_stale_table_is_refused(demo_store: Store) -> None:
+    from monitor.project_facts import FundSource, SourcesConflict, save_sources
+
+    shown = load_sources(demo_store, UNIT, 2023, 10, SEED_PROJECT)
+    assert [(s.source, s.adjusted_fen) for s in shown] == [("财政拨款", 490_000_000)]  # 490万元 in 分
+    split = [FundSource("一般公共预算拨款", 10, 450_000_000, 450_000_000, None, None, 100_000_000),
+             FundSource("其他资金", 10, 40_000_000, 50_000_000, None, 10_000_000, 34_536_800)]
+    save_sources(demo_store, UNIT, 2023, 10, SEED_PROJECT, split, shown)
+    again = load_sources(demo_store, ADMIN, 2023, 10, SEED_PROJECT)
+    assert [(s.source, s.adjusted_fen, s.spent_fen) for s in again] == [("一般公共预算拨款", 450_000_000, 100_000_000),
+                                                                      ("其他资金", 40_000_000, 34_536_800)]
+    assert [s.source for s in load_sources(demo_store, ADMIN, 2023, 7, SEED_PROJECT)] == ["财政拨款"]  # July's stays
+    with pytest.raises(SourcesConflict, match="已被他人修改"):  # a form still showing the one-source table
+        save_sources(demo_store, UNIT, 2023, 10, SEED_PROJECT, split[:1], shown)
+    assert len(load_sources(demo_store, ADMIN, 2023, 10, SEED_PROJECT)) == 2
+    with demo_store.connect() as con:
+        entry = audit.entries(con, "资金来源", 1)[0]
+    assert entry.actor == "qypzgh-cw" and entry.after[1].startswith("其他资金 调整后40万元 执行34.5368万元")
+
+
+def test_sources_that_do_not_add_up_to_the_budget_are_refused_with_both_figures(demo_store: Store) -> None:
+    from monitor.project_facts import FundSource, save_sources
+
+    shown = load_sources(demo_store, UNIT, 2023, 10, SEED_PROJECT)
+    with pytest.raises(MonitorError, match=r"合计480万元，与项目的调整后预算490万元不一致（相差10万元）"):
+        save_sources(demo_store, UNIT, 2023, 10, SEED_PROJECT, [FundSource("财政拨款", 10, 480_000_000)], shown)
+    with pytest.raises(MonitorError, match=r"调整后预算490万元与年初预算500万元 \+ 追加0万元 − 调减0万元 = 500万元不符"):
+        save_sources(demo_store, UNIT, 2023, 10, SEED_PROJECT, [FundSource("财政拨款", 10, 490_000_000, 500_000_000)], shown)
+    with pytest.raises(Forbidden):
+        save_sources(demo_store, OTHER_UNIT, 2023, 10, SEED_PROJECT, shown, shown)
+    assert load_sources(demo_store, ADMIN, 2023, 10, SEED_PROJECT) == shown

@@ -79,3 +79,19 @@ def test_another_units_user_gets_no_form_and_a_viewer_only_reads(demo_db) -> Non
     assert "加强基层工会规范化建设" in shown and "7月3日—8月11日" in shown and "江西正效咨询管理有限公司" in shown
     sources = next(d.value for d in viewer.dataframe if "资金来源" in d.value.columns)
     assert sources.iloc[0].tolist() == ["财政拨款", "490", "0", "0", "490", "134.5368"] and "截至10月" in shown
+
+
+def test_the_unit_edits_the_months_sources_in_a_table_and_a_viewer_only_reads_them(demo_db) -> None:  # type: ignore[no-untyped-def]
+    from monitor.project_facts import load_sources
+
+    at = _open("qypzgh-cw")
+    editor = next(d for d in at.data_editor if d.key == f"{PREFIX}:sources_editor")
+    assert editor.value.to_dict("records")[0] | {"spent": None} == {"source": "财政拨款", "initial": 490.0, "added": 0.0, "cut": 0.0,
+                                                                    "adjusted": 490.0, "spent": None}
+    at.button(f"{PREFIX}:sources_save").click().run()  # saved as the month's own table, unchanged
+    _ok(at)
+    assert any("资金来源已保存（截至10月，1项）" in s.value for s in at.success)
+    assert [(s.source, s.month, s.adjusted_fen) for s in load_sources(Store(demo_db), ADMIN, DEMO_YEAR, DEMO_MONTH, SEED_PROJECT)] == [
+        ("财政拨款", 10, 490_000_000)]
+    viewer = _open("chakan")
+    assert not [d for d in viewer.data_editor if d.key and d.key.startswith(PREFIX)]
