@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import pytest
 from browser_support import browser, choose, main_text, settle, shoot  # noqa: F401
-from dashboard_support import SEED_PROJECT, StreamlitServer, login
+from dashboard_support import SEED_PROJECT, StreamlitServer, demo_server, login  # noqa: F401
 
 from monitor import rulebook
-from monitor.demo import create_demo_accounts, load_demo
 from monitor.rules import preset_named
 from monitor.store import Store
 
@@ -22,15 +21,9 @@ playwright = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    db = tmp_path_factory.mktemp("presets") / "monitor.duckdb"
-    load_demo(Store(db))
-    create_demo_accounts(Store(db))
-    s = StreamlitServer(db)
-    try:
-        yield s
-    finally:
-        s.stop()
+def server(demo_server: StreamlitServer) -> StreamlitServer:
+    """A demo database of this module's own, with the demo accounts, served by `streamlit run`."""
+    return demo_server
 
 
 def red_projects(pg, server, count: int) -> None:  # type: ignore[no-untyped-def]

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 from browser_support import browser, main_text, settle, shoot  # noqa: F401
-from dashboard_support import ROOT, SEED_PROJECT, StreamlitServer, login
+from dashboard_support import ROOT, SEED_PROJECT, StreamlitServer, demo_server, login  # noqa: F401
 
 from monitor import rounds
 from monitor.access import ADMIN
-from monitor.demo import create_demo_accounts, load_demo
 from monitor.report import docx_lines
 from monitor.store import Store
 
@@ -32,15 +31,9 @@ def monitor(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    db = tmp_path_factory.mktemp("round") / "monitor.duckdb"
-    load_demo(Store(db))
-    create_demo_accounts(Store(db))
-    s = StreamlitServer(db)
-    try:
-        yield s
-    finally:
-        s.stop()
+def server(demo_server: StreamlitServer) -> StreamlitServer:
+    """A demo database of this module's own, with the demo accounts, served by `streamlit run`."""
+    return demo_server
 
 
 def person(browser, server, user: str):  # type: ignore[no-untyped-def]
