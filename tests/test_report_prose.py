@@ -11,8 +11,7 @@ import pytest
 
 from monitor.access import ADMIN
 from monitor.demo import SEED_PROJECT
-from monitor.report import docx_lines, load, render_project_report
-from monitor.report import prose
+from monitor.report import docx_lines, load, prose, render_project_report
 from monitor.status import compute_status
 
 WHEN = date(2023, 12, 10)
