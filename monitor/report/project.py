@@ -9,7 +9,7 @@ wording, marked as such, for red and yellow items nobody has explained yet).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -55,6 +55,13 @@ def render_project_report(data: ReportData, code: str, *, issuer: str | None = N
     return D.to_bytes(_build(ctx))
 
 
+def report_paragraphs(data: ReportData, code: str, *, issuer: str | None = None) -> list[tuple[str, str]]:
+    """(key, generated text) of every paragraph a person may reword, in document order (edits not applied)."""
+    ctx = _Context.of(data, code, issuer=issuer, report_date=default_report_date(data.status.year, data.status.month), chart=False)
+    _build(ctx)
+    return list(ctx.generated.items())
+
+
 def report_title(status: Status, code: str) -> str:
     """2023年青云谱区总工会工会经费项目1-10月份绩效运行监控报告."""
     p = status.project(code)
@@ -90,6 +97,21 @@ class _Context:
     chart: bool
     basis: tuple[str, ...] = ()
     commissioner: str = ""
+    generated: dict[str, str] = field(default_factory=dict)  # paragraph key → generated text, in order
+
+    def _keyed(self, key: str, text: str) -> str:
+        """Record the generated paragraph under a stable key; return the person's edit of it if any."""
+        base, n = key, 2
+        while key in self.generated:  # two paragraphs of one heading: 键, 键.2, …
+            key, n = f"{base}.{n}", n + 1
+        self.generated[key] = text
+        return self.data.edits.get(str(self.p["project_code"]), {}).get(key, text)
+
+    def para(self, w: D.DocWriter, key: str, text: str) -> None:
+        w.paras(self._keyed(key, text))
+
+    def add(self, w: D.DocWriter, key: str, text: str, style: str, **kw: object) -> None:
+        w.add(self._keyed(key, text), style, **kw)
 
     @classmethod
     def of(cls, data: ReportData, code: str, *, issuer: str | None, report_date: date, chart: bool) -> _Context:
@@ -191,7 +213,7 @@ def _body(ctx: _Context, w: D.DocWriter) -> None:
     # third party named in the project's facts is the one who monitored
     third = ctx.facts.third_party if ctx.facts.monitor_body == THIRD_PARTY and ctx.facts.third_party else ""
     by = f"受{ctx.commissioner}委托，" if ctx.commissioner else ("受委托，" if third else "")
-    w.para(f"{by}{third or ctx.issuer}根据{D.basis_phrase(ctx.basis)}，对{st.year}年{ctx.p['unit_name']}{ctx.name}进行了绩效运行监控，"
+    ctx.para(w, "开头", f"{by}{third or ctx.issuer}根据{D.basis_phrase(ctx.basis)}，对{st.year}年{ctx.p['unit_name']}{ctx.name}进行了绩效运行监控，"
            f"{dates}监控时间节点为{ctx.cutoff}。本报告依据项目单位报送的预算执行数据、绩效指标完成情况和监控说明形成。")
     _basics(ctx, w)
     _targets(ctx, w)
@@ -207,7 +229,7 @@ def _basics(ctx: _Context, w: D.DocWriter) -> None:
     st, p = ctx.status, ctx.p
     w.heading(1, "项目基本情况")
     w.heading(2, "项目名称")
-    w.para(f"{st.year}年{ctx.name}（项目编码：{p['project_code']}），主管部门为{p['department_name']}，实施单位为{p['unit_name']}。")
+    ctx.para(w, "§一.项目名称", f"{st.year}年{ctx.name}（项目编码：{p['project_code']}），主管部门为{p['department_name']}，实施单位为{p['unit_name']}。")
     w.heading(2, "项目起止日期")
     start, end = ctx.master.get("start_date"), ctx.master.get("end_date")
     w.para(f"{D.ymd(start)}至{D.ymd(end)}。" if not missing(start) and not missing(end) else "项目单位未填报项目起止日期。")
@@ -234,9 +256,9 @@ def _basics(ctx: _Context, w: D.DocWriter) -> None:
     w.heading(2, "项目资金投入安排情况")
     w.heading(3, "资金投入情况")
     sources = sources_sentence(ctx.data.sources.get(str(p["project_code"]), []))
-    w.para(f"{_budget_phrase(ctx)}{'，' + sources if sources else ''}。{_arrival_sentence(ctx)}")
+    ctx.para(w, "§一.资金投入情况", f"{_budget_phrase(ctx)}{'，' + sources if sources else ''}。{_arrival_sentence(ctx)}")
     w.heading(3, "资金使用情况")
-    w.para(f"截至{ctx.cutoff}，实际支出{wan(p['spent_fen'])}，{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}。")
+    ctx.para(w, "§一.资金使用情况", f"截至{ctx.cutoff}，实际支出{wan(p['spent_fen'])}，{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}。")
 
 
 def _budget_phrase(ctx: _Context) -> str:
@@ -313,25 +335,25 @@ def _money(ctx: _Context, w: D.DocWriter) -> None:
     w.heading(2, "投入目标差异情况说明")
     w.heading(3, "资金到位率")
     idle = "" if missing(p["idle_fen"]) else f"已到位尚未支出的资金（沉淀资金）{wan(p['idle_fen'])}。"
-    w.para(f"{_budget_phrase(ctx)}，{_arrival_sentence(ctx)[:-1]}。{idle}")
+    ctx.para(w, "§三.资金到位率", f"{_budget_phrase(ctx)}，{_arrival_sentence(ctx)[:-1]}。{idle}")
     w.heading(3, "预算执行率")
-    w.para(f"{_budget_phrase(ctx)}，截至跟踪节点（{ctx.cutoff}），累计支出{wan(p['spent_fen'])}，"
+    ctx.para(w, "§三.预算执行率", f"{_budget_phrase(ctx)}，截至跟踪节点（{ctx.cutoff}），累计支出{wan(p['spent_fen'])}，"
            f"{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}，{prose.money_state(ctx.money_level)}。")
     money_note = ctx.note_for("")
     if money_note and money_note.explanation:
-        w.para(prose.unit_says(money_note.explanation, unit_signs=ctx.unit_signs))
-    w.para(_outlook(ctx))
+        ctx.para(w, "§三.单位说明", prose.unit_says(money_note.explanation, unit_signs=ctx.unit_signs))
+    ctx.para(w, "§三.预测", _outlook(ctx))
     if ctx.chart:
         w.picture(render_curve(ctx.data.curve(str(p["project_code"]))), width_cm=14.5)
         w.figure_caption(f"图1 {ctx.name}累计预算执行率与序时进度（截至{st.month}月末）")
     w.heading(3, "资金使用合规性")
     compliance = [n for n in ctx.notes if "合规" in (n.problem or "") and n.explanation]
     if ctx.facts.compliance.strip():
-        w.paras(ctx.facts.compliance)
+        ctx.para(w, "§三.合规性", ctx.facts.compliance)
     for n in compliance:
-        w.para(prose.unit_says(n.explanation, unit_signs=ctx.unit_signs))
+        ctx.para(w, "§三.合规性.单位说明", prose.unit_says(n.explanation, unit_signs=ctx.unit_signs))
     if not compliance and not ctx.facts.compliance.strip():
-        w.para(f"本次监控未对资金使用合规性开展核查，截至跟踪节点（{ctx.cutoff}）尚无合规性结论。")
+        ctx.para(w, "§三.合规性", f"本次监控未对资金使用合规性开展核查，截至跟踪节点（{ctx.cutoff}）尚无合规性结论。")
 
 
 def _outlook(ctx: _Context) -> str:
@@ -391,10 +413,10 @@ def _performance(ctx: _Context, w: D.DocWriter) -> None:
             members = [x for x in rows_ if x.level2 == level2]
             text = prose.group_text(str(level2), members, m, ctx.money_level)
             if text.grouped:
-                w.para(text.grouped)
+                ctx.para(w, f"§四.{level2}", text.grouped)
             singles = dict(text.singles)
             if "" in singles:
-                w.para(singles.pop(""))
+                ctx.para(w, f"§四.{level2}.未评判", singles.pop(""))
             for r in members:
                 said = evidence.get(str(r.name), "")
                 note = ctx.note_for(str(r.name))
@@ -403,17 +425,17 @@ def _performance(ctx: _Context, w: D.DocWriter) -> None:
                     continue
                 w.heading(4, prose.short_name(r.name))
                 if str(r.name) in singles:
-                    w.para(singles[str(r.name)])
+                    ctx.para(w, f"§四.{r.name}", singles[str(r.name)])
                 if said:
-                    w.paras(said)
+                    ctx.para(w, f"§四.{r.name}.完成情况", said)
                 if reason:
-                    w.para(prose.unit_says(reason, unit_signs=ctx.unit_signs))
+                    ctx.para(w, f"§四.{r.name}.原因", prose.unit_says(reason, unit_signs=ctx.unit_signs))
                 elif r.level in ("red", "yellow"):
-                    w.para("项目单位尚未说明进度滞后的原因。")
+                    ctx.para(w, f"§四.{r.name}.原因", "项目单位尚未说明进度滞后的原因。")
     w.heading(2, "项目绩效情况分析")
     j = prose.judgement(list(inds.itertuples(index=False)), ctx.money_level)
     p = ctx.p
-    w.para(f"截至{m}月底，纳入跟踪的{j.targets_sentence}；{prose.money_state(ctx.money_level)}，"
+    ctx.para(w, "§四.分析", f"截至{m}月底，纳入跟踪的{j.targets_sentence}；{prose.money_state(ctx.money_level)}，"
            f"{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}。")
 
 
@@ -463,7 +485,7 @@ def _problems(ctx: _Context, w: D.DocWriter) -> None:
             likely = _LIKELY.get(n.likelihood, "")
             what = f"“{prose.short_name(n.indicator_name)}”" if n.indicator_name else ""
             likely = f"{'' if ctx.unit_signs else '项目单位'}预计{what}{likely}完成年度目标。" if likely else ""
-            w.para(f"{where}{prose.unit_says(n.explanation, unit_signs=ctx.unit_signs)}{likely}")
+            ctx.para(w, f"§五.问题.{n.indicator_name or '资金'}", f"{where}{prose.unit_says(n.explanation, unit_signs=ctx.unit_signs)}{likely}")
     if suggestions:
         w.heading(3, "尚未说明原因的滞后事项")
         w.para("以下事项进度滞后，项目单位尚未说明原因；系统根据监控数据提出参考意见，请项目单位核实后补充说明。")
@@ -472,11 +494,11 @@ def _problems(ctx: _Context, w: D.DocWriter) -> None:
     opinion = ctx.data.opinions.get(str(ctx.p["project_code"]), "")
     if opinion:
         w.heading(3, "监控方意见")
-        w.paras(prose.monitor_says(opinion, evaluator_signs=ctx.evaluator_signs))
+        ctx.para(w, "§五.监控方意见", prose.monitor_says(opinion, evaluator_signs=ctx.evaluator_signs))
     findings = ctx.data.findings.get(str(ctx.p["project_code"]), [])
     write_problems(w, findings)
     if not groups and not suggestions and not findings and not opinion:
-        w.para(f"截至{ctx.cutoff}，未发现需要说明的偏差问题。")
+        ctx.para(w, "§五.问题", f"截至{ctx.cutoff}，未发现需要说明的偏差问题。")
 
     w.heading(2, "改进措施")
     seen: set[str] = set()
@@ -487,18 +509,18 @@ def _problems(ctx: _Context, w: D.DocWriter) -> None:
         seen.add(n.measure)
         title, text = _measure_title(n.measure, n.measure_type, n.indicator_name)
         w.heading(3, title)
-        w.para(text + _measure_tail(n))
+        ctx.para(w, f"§五.措施.{title}", text + _measure_tail(n))
         wrote = True
     for name, _level, s in suggestions:
         if s.measure in seen:
             continue
         seen.add(s.measure)
         w.heading(3, f"{prose.measure_head(s.measure_type, name)}（系统建议）")
-        w.para(s.measure)
+        ctx.para(w, f"§五.措施.{name}", s.measure)
         wrote = True
     wrote = write_measures(w, findings) or wrote
     if not wrote:
-        w.para("本期无需采取纠偏措施，项目按计划继续实施。")
+        ctx.para(w, "§五.措施", "本期无需采取纠偏措施，项目按计划继续实施。")
 
     w.heading(2, "绩效跟踪结论")
     _conclusion(ctx, w)
@@ -531,7 +553,7 @@ def _conclusion(ctx: _Context, w: D.DocWriter) -> None:
     p, inds = ctx.p, ctx.inds
     verdict = tracking_conclusion(p, inds, ctx.notes)
     j = prose.judgement(list(inds.itertuples(index=False)), ctx.money_level)
-    w.add(f"根据对{p['unit_name']}{_quoted_project(ctx.name)}的绩效运行监控，截至{ctx.cutoff}，纳入跟踪的{j.targets_sentence}；"
+    ctx.add(w, "§五.结论.依据", f"根据对{p['unit_name']}{_quoted_project(ctx.name)}的绩效运行监控，截至{ctx.cutoff}，纳入跟踪的{j.targets_sentence}；"
           f"{prose.money_state(ctx.money_level)}，{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}。"
           "本次绩效跟踪结论如下：", D.STYLE_KEEP)
     todo = []
@@ -553,7 +575,7 @@ def _conclusion(ctx: _Context, w: D.DocWriter) -> None:
     else:
         text = "项目实施未出现较大偏离，继续执行。" + (f"同时需{todo[0]}。" if todo else "")
     # the verdict, the blank line and the signature stay on one page
-    w.add(text, D.STYLE_KEEP, bold=True)
+    ctx.add(w, "§五.结论", text, D.STYLE_KEEP, bold=True)
     w.add("", D.STYLE_KEEP)
     w.add(ctx.issuer, D.STYLE_SIGNATURE, keep_next=True)
     w.add(D.cn_date(ctx.report_date), D.STYLE_SIGNATURE)
