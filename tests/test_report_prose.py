@@ -151,6 +151,12 @@ def _row(**kw):
     return SimpleNamespace(**base)
 
 
+def test_a_text_dated_after_the_monitoring_point_is_recognised():
+    assert prose.dated_after("截至跟踪节点（2023 年 10 月 31 日），经核查……", date(2023, 7, 31))
+    assert not prose.dated_after("截至跟踪节点（2023年10月31日），经核查……", date(2023, 10, 31))
+    assert not prose.dated_after("未发现问题。", date(2023, 7, 31))
+
+
 def test_a_cost_indicator_says_what_the_money_says():
     # under the cap while the money is red is slow spending, not saving: not called 控制良好
     assert prose.situation(_row(), "red") == "cost_money_lag"
@@ -182,9 +188,10 @@ def test_a_1_to_7_report_reads_as_of_july(demo):
     assert lines[0] == "2023年青云谱区总工会工会经费项目1-7月份绩效运行监控报告"
     s4 = _section(lines, "四、项目绩效情况", "五、")
     assert "截至7月底" in s4 and "10月" not in s4
-    s3 = _section(lines, "三、项目资金投入情况", "（三）资金使用合规性") if "（三）资金使用合规性" in lines else \
-        _section(lines, "三、项目资金投入情况", "3. 资金使用合规性")
+    s3 = _section(lines, "三、项目资金投入情况", "四、")
     assert "2023年7月31日" in s3 and "10月" not in s3
+    # the year's 合规性结论 is dated 10月31日: not this month's finding
+    assert "本次监控未对资金使用合规性开展核查，截至跟踪节点（2023年7月31日）尚无合规性结论。" in s3
     # activities after the monitoring point are not listed (疗休养's second batch, 10月17日, started before)
     assert not any("开展职工劳动技能竞赛（10月27日）" in x for x in lines)
     s5 = _section(lines, "（三）绩效跟踪结论", "附件")

@@ -348,11 +348,14 @@ def _money(ctx: _Context, w: D.DocWriter) -> None:
         w.figure_caption(f"图1 {ctx.name}累计预算执行率与序时进度（截至{st.month}月末）")
     w.heading(3, "资金使用合规性")
     compliance = [n for n in ctx.notes if "合规" in (n.problem or "") and n.explanation]
-    if ctx.facts.compliance.strip():
-        ctx.para(w, "§三.合规性", ctx.facts.compliance)
+    finding = ctx.facts.compliance.strip()
+    if prose.dated_after(finding, st.schedule.cutoff):
+        finding = ""
+    if finding:
+        ctx.para(w, "§三.合规性", finding)
     for n in compliance:
         ctx.para(w, "§三.合规性.单位说明", prose.unit_says(n.explanation, unit_signs=ctx.unit_signs))
-    if not compliance and not ctx.facts.compliance.strip():
+    if not compliance and not finding:
         ctx.para(w, "§三.合规性", f"本次监控未对资金使用合规性开展核查，截至跟踪节点（{ctx.cutoff}）尚无合规性结论。")
 
 

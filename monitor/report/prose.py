@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from .phrases import missing
@@ -204,3 +205,18 @@ def measure_head(measure_type: str, indicator: str) -> str:
     if indicator and what.endswith("完成率"):
         what = what[: -len("完成率")]
     return MEASURE_HEADS.get(measure_type, "做好{what}相关工作").format(what=what)
+
+
+_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def dated_after(text: str, cutoff: date) -> bool:
+    """The text names a day after the monitoring point: written for a later report (the project's facts
+    are kept per year, so a 1-10月 合规性结论 must not be printed as the finding of 1-7月)."""
+    for y, m, d in _DATE.findall(text or ""):
+        try:
+            if date(int(y), int(m), int(d)) > cutoff:
+                return True
+        except ValueError:
+            continue
+    return False
