@@ -30,7 +30,7 @@ import pandas as pd
 
 from .errors import DiskFull, MonitorError, StoreBusy
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Migrations from the first release on: MIGRATIONS[v] takes a database from version v to v + 1.
 MIGRATIONS: dict[int, list[str]] = {
@@ -166,6 +166,15 @@ MIGRATIONS: dict[int, list[str]] = {
                start_date DATE NOT NULL, end_date DATE, month_only BOOLEAN NOT NULL DEFAULT false,
                title VARCHAR NOT NULL, text VARCHAR,
                PRIMARY KEY (year, project_code, seq))""",
+    ],
+    # 6 → 7: a person's wording of one generated paragraph of a project's report (monitor/report_edits.py),
+    # kept with the generated text it replaced so the page can tell when the figures have moved since
+    6: [
+        """CREATE TABLE report_edits (
+               year INTEGER NOT NULL, month INTEGER NOT NULL, project_code VARCHAR NOT NULL, key VARCHAR NOT NULL,
+               text VARCHAR NOT NULL, base_text VARCHAR NOT NULL, version INTEGER NOT NULL DEFAULT 1,
+               updated_at TIMESTAMP, updated_by VARCHAR,
+               PRIMARY KEY (year, month, project_code, key))""",
     ],
 }
 

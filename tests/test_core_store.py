@@ -93,7 +93,7 @@ def test_a_database_of_the_first_release_is_migrated_and_keeps_its_figures(tmp_p
                 " VALUES (2023, 'P1', '培训人次', 7, '40', 40), (2023, 'P1', '培训人次', 9, '70', 70)")
     con.close()
     store = Store(path)
-    assert store.schema_version() == SCHEMA_VERSION == 6
+    assert store.schema_version() == SCHEMA_VERSION == 7
     st = compute_status(store, 2023, 10, actor=ADMIN)
     assert st.project("P1")["rate_bp"] == 2746
     row = st.project_indicators("P1").iloc[0]
@@ -117,7 +117,7 @@ def test_a_database_of_version_5_gains_the_report_facts_and_keeps_its_data(tmp_p
                 " VALUES (2023, '360104-ZGH-2023-001', '工会经费项目', '青云谱区总工会', '青云谱区总工会', 4900000, 4900000)")
     con.close()
     store = Store(path)
-    assert store.schema_version() == 6
+    assert store.schema_version() == SCHEMA_VERSION
     assert store.scalar("SELECT budget_adjusted FROM projects") == 4900000
     assert store.scalar("SELECT count(*) FROM project_facts") == 0
     import_path(store, DEMO_DIR, actor=ADMIN)

@@ -60,3 +60,21 @@ def test_commissioner_and_basis_open_the_generated_report() -> None:
     lines = docx_lines(at.session_state[f"file-project-{SEED_PROJECT}"][0])
     assert any(x.startswith("受南昌市青云谱区财政局委托，江西正效咨询管理有限公司根据《甲通知》（甲〔2023〕1号）、《乙通知》（乙〔2022〕4号）等文件要求")
                for x in lines)
+
+
+def test_a_paragraph_reworded_on_the_page_is_in_the_exported_report() -> None:
+    from monitor.report import docx_lines
+
+    at = _report()
+    at.selectbox(f"edit-key-{SEED_PROJECT}").set_value("§四.分析").run()
+    assert any("系统生成的文字" in m.value for m in at.markdown)
+    at.text_area(f"edit-text-{SEED_PROJECT}-§四.分析").input("截至10月底，项目总体进展顺利（人工修改）。")
+    next(b for b in at.button if b.label == "保存修改").click().run()
+    assert not at.exception and any("已保存" in s.value for s in at.success)
+    if at.checkbox("report-toc").value:
+        at.checkbox("report-toc").uncheck().run()
+    at.button(f"make-project-{SEED_PROJECT}").click().run()
+    lines = docx_lines(at.session_state[f"file-project-{SEED_PROJECT}"][0])
+    assert "截至10月底，项目总体进展顺利（人工修改）。" in lines
+    # the list of paragraphs says which ones carry a person's wording
+    assert "§四.分析（已修改）" in at.selectbox(f"edit-key-{SEED_PROJECT}").options

@@ -6,7 +6,7 @@ from datetime import date
 import dashboard_path  # noqa: F401  (repository root on sys.path)
 import streamlit as st
 
-from dashboard import common
+from dashboard import common, report_edits
 from monitor.errors import MonitorError
 from monitor.report import (
     default_report_date,
@@ -94,6 +94,7 @@ def main() -> None:
         with right:
             _bytes_button("项目监控表", lambda: monitoring_table(store, status, [code]),
                           f"{year}年{name}1-{month}月绩效目标执行监控表.xlsx", XLSX, f"project-table-{code}")
+        report_edits.render(store, status, code, issuer or None)
 
     st.subheader("按范围：监控通报、监控表、全部项目报告")
     departments = [REGION] + sorted(status.departments["department_name"])

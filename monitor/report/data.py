@@ -30,6 +30,12 @@ FROM projects WHERE year = ? AND list_contains(?, project_code)"""
 DECLARED_SQL = """SELECT project_code, seq, level1, level2, name, target_text, adjust_type, explanation,
   original_name, original_target
 FROM indicators WHERE year = ? AND list_contains(?, project_code) ORDER BY project_code, seq, name"""
+EVIDENCE_SQL = """SELECT project_code, indicator_name, evidence FROM progress
+WHERE year = ? AND month <= ? AND list_contains(?, project_code) AND trim(coalesce(evidence, '')) <> ''
+QUALIFY row_number() OVER (PARTITION BY project_code, indicator_name ORDER BY month DESC) = 1"""
+EDITS_SQL = """SELECT project_code, key, text FROM report_edits WHERE year = ? AND month = ? AND list_contains(?, project_code)"""
+OPINIONS_SQL = """SELECT project_code, text FROM opinions
+WHERE year = ? AND month = ? AND list_contains(?, project_code) AND trim(coalesce(text, '')) <> ''"""
 MONTHLY_SQL = """SELECT project_code, month, CAST(spent * 100 AS BIGINT) AS spent_fen,
   CAST(planned * 100 AS BIGINT) AS planned_fen
 FROM monthly WHERE year = ? AND list_contains(?, project_code) ORDER BY project_code, month"""
@@ -58,6 +64,9 @@ class ReportData:
     facts: dict[str, ProjectFacts] = field(default_factory=dict)  # 项目背景, 表2, activities … (monitor/project_facts.py)
     sources: dict[str, list[FundSource]] = field(default_factory=dict)  # sources of funds as known at the month
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # 目标合理性审核, per project
+    evidence: dict[str, dict[str, str]] = field(default_factory=dict)  # code → indicator → 完成情况说明 (latest up to the month)
+    opinions: dict[str, str] = field(default_factory=dict)  # code → 监控方意见 of the month
+    edits: dict[str, dict[str, str]] = field(default_factory=dict)  # code → paragraph key → a person's wording
 
     def curve(self, code: str) -> Curve:
         return project_curve(self.status, code, self.monthly.get(code))
@@ -98,7 +107,16 @@ def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> Re
     """Report data for `codes` (default: every project of the status)."""
     codes = list(status.projects["project_code"] if codes is None else codes)
     y = status.year
-    master, declared, monthly = store.dfs([(MASTER_SQL, [y, codes]), (DECLARED_SQL, [y, codes]), (MONTHLY_SQL, [y, codes])])
+    master, declared, monthly, evidence, opinions, edits = store.dfs([
+        (MASTER_SQL, [y, codes]), (DECLARED_SQL, [y, codes]), (MONTHLY_SQL, [y, codes]),
+        (EVIDENCE_SQL, [y, status.month, codes]), (OPINIONS_SQL, [y, status.month, codes]),
+        (EDITS_SQL, [y, status.month, codes])])
+    worded: dict[str, dict[str, str]] = {}
+    for r in edits.itertuples(index=False):
+        worded.setdefault(str(r.project_code), {})[str(r.key)] = str(r.text)
+    said: dict[str, dict[str, str]] = {}
+    for r in evidence.itertuples(index=False):
+        said.setdefault(str(r.project_code), {})[str(r.indicator_name)] = str(r.evidence).strip()
     wanted = set(codes)
     inds = _worded_indicators(status, wanted)
     # Arrow-backed string columns make every row access of a small frame slow; reports read row by row
@@ -118,6 +136,9 @@ def load(store: Store, status: Status, codes: Sequence[str] | None = None) -> Re
         monthly={c: g for c, g in monthly.groupby("project_code", sort=False)},
         attachments=_attachments(store, status, only),
         findings=_findings(store, status, only, wanted),
+        evidence=said,
+        edits=worded,
+        opinions={str(r.project_code): str(r.text).strip() for r in opinions.itertuples(index=False)},
         **_facts(store, status, codes),
     )
 

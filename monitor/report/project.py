@@ -9,7 +9,7 @@ wording, marked as such, for red and yellow items nobody has explained yet).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -21,10 +21,11 @@ from ..status import Status
 from ..store import Store
 from ..warnings import SuggestedNote, suggest_for_indicator, suggest_for_project
 from . import docx_base as D
+from . import prose
 from .chart import render_curve
 from .data import ReportData, default_report_date, load
 from .data import grouped as _grouped
-from .phrases import light, light_counts, light_word, missing, opt_int, pct, plain, schedule_gap, wan, whole_pct
+from .phrases import light, missing, opt_int, pct, plain, schedule_gap, wan, whole_pct
 from .review_part import write_measures, write_problems
 
 DELETED = "删除"
@@ -52,6 +53,13 @@ def render_project_report(data: ReportData, code: str, *, issuer: str | None = N
     ctx = _Context.of(data, code, issuer=issuer, report_date=report_date or default_report_date(data.status.year, data.status.month), chart=chart)
     ctx.basis, ctx.commissioner = tuple(b.strip() for b in basis if b.strip()), (commissioner or "").strip()
     return D.to_bytes(_build(ctx))
+
+
+def report_paragraphs(data: ReportData, code: str, *, issuer: str | None = None) -> list[tuple[str, str]]:
+    """(key, generated text) of every paragraph a person may reword, in document order (edits not applied)."""
+    ctx = _Context.of(data, code, issuer=issuer, report_date=default_report_date(data.status.year, data.status.month), chart=False)
+    _build(ctx)
+    return list(ctx.generated.items())
 
 
 def report_title(status: Status, code: str) -> str:
@@ -89,6 +97,21 @@ class _Context:
     chart: bool
     basis: tuple[str, ...] = ()
     commissioner: str = ""
+    generated: dict[str, str] = field(default_factory=dict)  # paragraph key → generated text, in order
+
+    def _keyed(self, key: str, text: str) -> str:
+        """Record the generated paragraph under a stable key; return the person's edit of it if any."""
+        base, n = key, 2
+        while key in self.generated:  # two paragraphs of one heading: 键, 键.2, …
+            key, n = f"{base}.{n}", n + 1
+        self.generated[key] = text
+        return self.data.edits.get(str(self.p["project_code"]), {}).get(key, text)
+
+    def para(self, w: D.DocWriter, key: str, text: str) -> None:
+        w.paras(self._keyed(key, text))
+
+    def add(self, w: D.DocWriter, key: str, text: str, style: str, **kw: object) -> None:
+        w.add(self._keyed(key, text), style, **kw)
 
     @classmethod
     def of(cls, data: ReportData, code: str, *, issuer: str | None, report_date: date, chart: bool) -> _Context:
@@ -100,8 +123,25 @@ class _Context:
             declared = pd.DataFrame(columns=["seq", "level1", "level2", "name", "target_text", "adjust_type",
                                              "explanation", "original_name", "original_target"])
         notes = data.notes.get(code, [])
+        facts = data.facts.get(code)
+        # a commissioned third party signs its own report (seed 004 is signed by 江西正效)
+        third = facts.third_party.strip() if facts and facts.monitor_body == THIRD_PARTY else ""
         return cls(st, p, data.master.get(code, {}), _grouped(declared), inds, notes, data,
-                   issuer or str(p["unit_name"]), report_date, chart)
+                   issuer or third or str(p["unit_name"]), report_date, chart)
+
+    @property
+    def unit_signs(self) -> bool:
+        """The report is the unit's own: its notes are its own statements, not quotations."""
+        return self.issuer.strip() in (str(self.p["unit_name"]), str(self.p["department_name"]))
+
+    @property
+    def evaluator_signs(self) -> bool:
+        f = self.facts
+        return f.monitor_body == THIRD_PARTY and bool(f.third_party.strip()) and self.issuer.strip() == f.third_party.strip()
+
+    @property
+    def money_level(self) -> str:
+        return str(self.p["level"])
 
     @property
     def cutoff(self) -> str:
@@ -173,7 +213,7 @@ def _body(ctx: _Context, w: D.DocWriter) -> None:
     # third party named in the project's facts is the one who monitored
     third = ctx.facts.third_party if ctx.facts.monitor_body == THIRD_PARTY and ctx.facts.third_party else ""
     by = f"受{ctx.commissioner}委托，" if ctx.commissioner else ("受委托，" if third else "")
-    w.para(f"{by}{third or ctx.issuer}根据{D.basis_phrase(ctx.basis)}，对{st.year}年{ctx.p['unit_name']}{ctx.name}进行了绩效运行监控，"
+    ctx.para(w, "开头", f"{by}{third or ctx.issuer}根据{D.basis_phrase(ctx.basis)}，对{st.year}年{ctx.p['unit_name']}{ctx.name}进行了绩效运行监控，"
            f"{dates}监控时间节点为{ctx.cutoff}。本报告依据项目单位报送的预算执行数据、绩效指标完成情况和监控说明形成。")
     _basics(ctx, w)
     _targets(ctx, w)
@@ -189,7 +229,7 @@ def _basics(ctx: _Context, w: D.DocWriter) -> None:
     st, p = ctx.status, ctx.p
     w.heading(1, "项目基本情况")
     w.heading(2, "项目名称")
-    w.para(f"{st.year}年{ctx.name}（项目编码：{p['project_code']}），主管部门为{p['department_name']}，实施单位为{p['unit_name']}。")
+    ctx.para(w, "§一.项目名称", f"{st.year}年{ctx.name}（项目编码：{p['project_code']}），主管部门为{p['department_name']}，实施单位为{p['unit_name']}。")
     w.heading(2, "项目起止日期")
     start, end = ctx.master.get("start_date"), ctx.master.get("end_date")
     w.para(f"{D.ymd(start)}至{D.ymd(end)}。" if not missing(start) and not missing(end) else "项目单位未填报项目起止日期。")
@@ -216,9 +256,9 @@ def _basics(ctx: _Context, w: D.DocWriter) -> None:
     w.heading(2, "项目资金投入安排情况")
     w.heading(3, "资金投入情况")
     sources = sources_sentence(ctx.data.sources.get(str(p["project_code"]), []))
-    w.para(f"{_budget_phrase(ctx)}{'，' + sources if sources else ''}。{_arrival_sentence(ctx)}")
+    ctx.para(w, "§一.资金投入情况", f"{_budget_phrase(ctx)}{'，' + sources if sources else ''}。{_arrival_sentence(ctx)}")
     w.heading(3, "资金使用情况")
-    w.para(f"截至{ctx.cutoff}，实际支出{wan(p['spent_fen'])}，{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}。")
+    ctx.para(w, "§一.资金使用情况", f"截至{ctx.cutoff}，实际支出{wan(p['spent_fen'])}，{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}。")
 
 
 def _budget_phrase(ctx: _Context) -> str:
@@ -295,28 +335,28 @@ def _money(ctx: _Context, w: D.DocWriter) -> None:
     w.heading(2, "投入目标差异情况说明")
     w.heading(3, "资金到位率")
     idle = "" if missing(p["idle_fen"]) else f"已到位尚未支出的资金（沉淀资金）{wan(p['idle_fen'])}。"
-    w.para(f"{_budget_phrase(ctx)}，{_arrival_sentence(ctx)[:-1]}。{idle}")
+    ctx.para(w, "§三.资金到位率", f"{_budget_phrase(ctx)}，{_arrival_sentence(ctx)[:-1]}。{idle}")
     w.heading(3, "预算执行率")
-    w.para(f"{_budget_phrase(ctx)}，截至跟踪节点（{ctx.cutoff}），累计支出{wan(p['spent_fen'])}，"
-           f"{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}。按现行预警规则，{plain(p['level_reason'])}。")
+    ctx.para(w, "§三.预算执行率", f"{_budget_phrase(ctx)}，截至跟踪节点（{ctx.cutoff}），累计支出{wan(p['spent_fen'])}，"
+           f"{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}，{prose.money_state(ctx.money_level)}。")
     money_note = ctx.note_for("")
     if money_note and money_note.explanation:
-        causes = f"（偏差原因：{'、'.join(money_note.causes)}）" if money_note.causes else ""
-        w.para(f"据项目单位说明{causes}：{money_note.explanation}")
-    w.para(_outlook(ctx))
+        ctx.para(w, "§三.单位说明", prose.unit_says(money_note.explanation, unit_signs=ctx.unit_signs))
+    ctx.para(w, "§三.预测", _outlook(ctx))
     if ctx.chart:
         w.picture(render_curve(ctx.data.curve(str(p["project_code"]))), width_cm=14.5)
         w.figure_caption(f"图1 {ctx.name}累计预算执行率与序时进度（截至{st.month}月末）")
     w.heading(3, "资金使用合规性")
     compliance = [n for n in ctx.notes if "合规" in (n.problem or "") and n.explanation]
-    if ctx.facts.compliance.strip():
-        w.paras(ctx.facts.compliance)
-    if compliance:
-        for n in compliance:
-            w.para(n.explanation)
-    elif not ctx.facts.compliance.strip():
-        w.para(f"截至跟踪节点（{ctx.cutoff}），监控数据中未记录资金使用合规性方面的问题；"
-               "资金使用是否合规，以项目单位财务资料和现场核查结论为准。")
+    finding = ctx.facts.compliance.strip()
+    if prose.dated_after(finding, st.schedule.cutoff):
+        finding = ""
+    if finding:
+        ctx.para(w, "§三.合规性", finding)
+    for n in compliance:
+        ctx.para(w, "§三.合规性.单位说明", prose.unit_says(n.explanation, unit_signs=ctx.unit_signs))
+    if not compliance and not finding:
+        ctx.para(w, "§三.合规性", f"本次监控未对资金使用合规性开展核查，截至跟踪节点（{ctx.cutoff}）尚无合规性结论。")
 
 
 def _outlook(ctx: _Context) -> str:
@@ -364,6 +404,8 @@ def _performance(ctx: _Context, w: D.DocWriter) -> None:
     by_group: dict[str, list] = {t: [] for t in titles}
     for r in inds.itertuples(index=False):
         by_group[_group_of(r.level1)].append(r)
+    evidence = ctx.data.evidence.get(str(ctx.p["project_code"]), {})
+    m = ctx.status.month
     for title in titles:
         rows_ = by_group[title]
         if not rows_:
@@ -371,40 +413,36 @@ def _performance(ctx: _Context, w: D.DocWriter) -> None:
         w.heading(2, title)
         for level2 in dict.fromkeys(r.level2 for r in rows_):
             w.heading(3, f"{level2}情况" if not str(level2).endswith("情况") else str(level2))
-            for r in (x for x in rows_ if x.level2 == level2):
-                w.heading(4, str(r.name))
-                w.para(_indicator_sentence(ctx, r))
+            members = [x for x in rows_ if x.level2 == level2]
+            text = prose.group_text(str(level2), members, m, ctx.money_level)
+            if text.grouped:
+                ctx.para(w, f"§四.{level2}", text.grouped)
+            singles = dict(text.singles)
+            if "" in singles:
+                ctx.para(w, f"§四.{level2}.未评判", singles.pop(""))
+            for r in members:
+                said = evidence.get(str(r.name), "")
+                note = ctx.note_for(str(r.name))
+                reason = note.explanation if note and note.explanation else ""
+                if str(r.name) not in singles and not said:
+                    continue
+                w.heading(4, prose.short_name(r.name))
+                if str(r.name) in singles:
+                    ctx.para(w, f"§四.{r.name}", singles[str(r.name)])
+                if said:
+                    ctx.para(w, f"§四.{r.name}.完成情况", said)
+                if reason:
+                    ctx.para(w, f"§四.{r.name}.原因", prose.unit_says(reason, unit_signs=ctx.unit_signs))
+                elif r.level in ("red", "yellow"):
+                    ctx.para(w, f"§四.{r.name}.原因", "项目单位尚未说明进度滞后的原因。")
     w.heading(2, "项目绩效情况分析")
+    j = prose.judgement(list(inds.itertuples(index=False)), ctx.money_level)
     p = ctx.p
-    w.para(f"纳入跟踪的{len(inds)}项绩效指标中，"
-           f"{light_counts(int(p['ind_red']), int(p['ind_yellow']), int(p['ind_green']), int(p['ind_blue']), int(p['ind_none']))}。"
-           f"结合预算执行情况（{light(p['level'])}），项目属于“{p['quadrant']}”情形。")
+    ctx.para(w, "§四.分析", f"截至{m}月底，纳入跟踪的{j.targets_sentence}；{prose.money_state(ctx.money_level)}，"
+           f"{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}。")
 
 
 _LIGHT_FILLS = {"red": "#F4B6B6", "yellow": "#FBE3A1", "green": "#C6E8C6", "blue": "#BBD7EE", "none": "#E6E6E6"}
-
-
-def _indicator_sentence(ctx: _Context, r) -> str:  # type: ignore[no-untyped-def]
-    m = ctx.status.month
-    target = _text(r.target_text)
-    if r.nature == "qualitative":
-        if missing(r.actual_status) and missing(r.actual_text):
-            s = f"年度目标为“{target}”，截至{m}月末尚未填报完成情况，暂不评判。"
-        else:
-            s = f"年度目标为“{target}”，截至{m}月末填报为“{_text(r.actual_status, _text(r.actual_text))}”，{light_word(r.level)}。"
-    elif r.level == "none":
-        s = f"{_target_phrase(target)}，截至{m}月末尚未填报实际完成值，暂不评判。"
-    else:
-        stage = "" if missing(r.stage_text) else f"本阶段应完成{r.stage_text}，"
-        tail = "" if r.level == "blue" else f"，{light_word(r.level)}"
-        s = f"{_target_phrase(target)}，{stage}截至{m}月末实际完成{_text(r.actual_text)}；{plain(r.level_reason)}{tail}。"
-    note = ctx.note_for(str(r.name))
-    if note and note.explanation:
-        causes = f"（偏差原因：{'、'.join(note.causes)}）" if note.causes else ""
-        s += f"据项目单位说明{causes}：{note.explanation}"
-    elif r.level in ("red", "yellow"):
-        s += "项目单位尚未填写偏差原因说明。"
-    return s
 
 
 # 五、问题、纠偏措施和建议
@@ -446,18 +484,24 @@ def _problems(ctx: _Context, w: D.DocWriter) -> None:
     for title, members in groups.items():
         w.heading(3, title)
         for n in members:
-            where = f"“{n.indicator_name}”：" if n.indicator_name else ""
-            likely = f"（完成目标可能性：{n.likelihood}）" if n.likelihood else ""
-            w.para(f"{where}{n.explanation}{likely}")
+            where = f"关于“{prose.short_name(n.indicator_name)}”，" if n.indicator_name else ""
+            likely = _LIKELY.get(n.likelihood, "")
+            what = f"“{prose.short_name(n.indicator_name)}”" if n.indicator_name else ""
+            likely = f"{'' if ctx.unit_signs else '项目单位'}预计{what}{likely}完成年度目标。" if likely else ""
+            ctx.para(w, f"§五.问题.{n.indicator_name or '资金'}", f"{where}{prose.unit_says(n.explanation, unit_signs=ctx.unit_signs)}{likely}")
     if suggestions:
-        w.heading(3, "尚未说明原因的预警事项")
-        w.para("以下事项亮红灯或黄灯，项目单位尚未填写偏差原因；系统根据监控数据提出参考意见，请项目单位核实后补充说明。")
-        for name, level, s in suggestions:
-            w.para(f"“{name}”（{light(level)}）：{s.explanation}")
+        w.heading(3, "尚未说明原因的滞后事项")
+        w.para("以下事项进度滞后，项目单位尚未说明原因；系统根据监控数据提出参考意见，请项目单位核实后补充说明。")
+        for name, _level, s in suggestions:
+            w.para(f"“{prose.short_name(name)}”：{s.explanation}")
+    opinion = ctx.data.opinions.get(str(ctx.p["project_code"]), "")
+    if opinion:
+        w.heading(3, "监控方意见")
+        ctx.para(w, "§五.监控方意见", prose.monitor_says(opinion, evaluator_signs=ctx.evaluator_signs))
     findings = ctx.data.findings.get(str(ctx.p["project_code"]), [])
     write_problems(w, findings)
-    if not groups and not suggestions and not findings:
-        w.para(f"截至{ctx.cutoff}，未发现需要说明的偏差问题。")
+    if not groups and not suggestions and not findings and not opinion:
+        ctx.para(w, "§五.问题", f"截至{ctx.cutoff}，未发现需要说明的偏差问题。")
 
     w.heading(2, "改进措施")
     seen: set[str] = set()
@@ -468,18 +512,18 @@ def _problems(ctx: _Context, w: D.DocWriter) -> None:
         seen.add(n.measure)
         title, text = _measure_title(n.measure, n.measure_type, n.indicator_name)
         w.heading(3, title)
-        w.para(text + _measure_tail(n))
+        ctx.para(w, f"§五.措施.{title}", text + _measure_tail(n))
         wrote = True
     for name, _level, s in suggestions:
         if s.measure in seen:
             continue
         seen.add(s.measure)
-        w.heading(3, f"{s.measure_type}（系统建议，针对“{name}”）")
-        w.para(s.measure)
+        w.heading(3, f"{prose.measure_head(s.measure_type, name)}（系统建议）")
+        ctx.para(w, f"§五.措施.{name}", s.measure)
         wrote = True
     wrote = write_measures(w, findings) or wrote
     if not wrote:
-        w.para("本期无需采取纠偏措施，项目按计划继续实施。")
+        ctx.para(w, "§五.措施", "本期无需采取纠偏措施，项目按计划继续实施。")
 
     w.heading(2, "绩效跟踪结论")
     _conclusion(ctx, w)
@@ -494,23 +538,27 @@ def _measure_title(measure: str, measure_type: str, indicator: str) -> tuple[str
     head, sep, rest = (measure or "").partition("：")
     if sep and 4 <= len(head) <= 30 and rest.strip():
         return head, rest.strip()
-    return f"{measure_type or '纠偏措施'}（{indicator or '预算执行'}）", measure or measure_type
+    return prose.measure_head(measure_type, indicator), measure or measure_type
 
 
 def _measure_tail(n: Note) -> str:
-    parts = [f"措施类型：{n.measure_type}" if n.measure_type else "", f"责任人：{n.owner}" if n.owner else "",
-             f"完成时限：{n.due_month}月底" if n.due_month else "", f"进展：{n.status}" if n.status else ""]
-    parts = [x for x in parts if x]
-    return f"（{'；'.join(parts)}）" if parts else ""
+    """由区总工会财务室负责，12月底前完成。 — who and by when, as a sentence."""
+    who = f"由{n.owner}负责" if n.owner else ""
+    due = f"{n.due_month}月底前完成" if n.due_month else ""
+    return "，".join(x for x in (who, due) if x) + "。" if who or due else ""
+
+
+# 完成目标可能性 as the unit's expectation in words
+_LIKELY = {"完全可能": "能够", "有可能": "有可能", "不太可能": "难以", "完全不可能": "无法"}
 
 
 def _conclusion(ctx: _Context, w: D.DocWriter) -> None:
     p, inds = ctx.p, ctx.inds
     verdict = tracking_conclusion(p, inds, ctx.notes)
-    counts = light_counts(int(p["ind_red"]), int(p["ind_yellow"]), int(p["ind_green"]), int(p["ind_blue"]), int(p["ind_none"]))
-    w.add(f"根据对{p['unit_name']}{_quoted_project(ctx.name)}的绩效运行监控，截至{ctx.cutoff}，"
-           f"{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}（{light(p['level'])}）；"
-           f"纳入跟踪的{len(inds)}项绩效指标中{counts}。本次绩效跟踪结论如下：", D.STYLE_KEEP)
+    j = prose.judgement(list(inds.itertuples(index=False)), ctx.money_level)
+    ctx.add(w, "§五.结论.依据", f"根据对{p['unit_name']}{_quoted_project(ctx.name)}的绩效运行监控，截至{ctx.cutoff}，纳入跟踪的{j.targets_sentence}；"
+          f"{prose.money_state(ctx.money_level)}，{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}。"
+          "本次绩效跟踪结论如下：", D.STYLE_KEEP)
     todo = []
     if p["level"] in ("red", "yellow"):
         required = opt_int(p["required_monthly_fen"])
@@ -519,17 +567,18 @@ def _conclusion(ctx: _Context, w: D.DocWriter) -> None:
     red = [str(n) for n in inds.loc[inds["level"] == "red", "name"]]
     if red:
         more = f"等{len(red)}项" if len(red) > 1 else ""
-        todo.append(f"推进“{red[0]}”{more}红灯指标的实施")
+        todo.append(f"推进“{prose.short_name(red[0])}”{more}滞后指标的实施")
     if verdict == "暂停":
         text = "项目暂停实施，待问题解决后再行拨款。"
     elif verdict == "调整":
         text = "项目部分目标预计无法完成，应调整实施计划或调减预算并同步调整绩效目标后继续执行。"
     elif verdict == "继续执行，但需纠偏":
-        text = "项目继续执行，但需纠偏：" + "；".join(todo) + "。"
+        steady = "项目目前实施进度总体良好，" if not j.marked else ""
+        text = f"{steady}项目继续执行，但需纠偏：" + "；".join(todo) + "。"
     else:
         text = "项目实施未出现较大偏离，继续执行。" + (f"同时需{todo[0]}。" if todo else "")
     # the verdict, the blank line and the signature stay on one page
-    w.add(text, D.STYLE_KEEP, bold=True)
+    ctx.add(w, "§五.结论", text, D.STYLE_KEEP, bold=True)
     w.add("", D.STYLE_KEEP)
     w.add(ctx.issuer, D.STYLE_SIGNATURE, keep_next=True)
     w.add(D.cn_date(ctx.report_date), D.STYLE_SIGNATURE)
