@@ -32,7 +32,7 @@ from monitor.project_facts import (
     save_sources,
 )
 
-TEXTS = ("background", "basis", "adjusted_goal", "third_party", "compliance")
+TEXTS = ("background", "basis", "adjusted_goal", "third_party", "compliance", "efficiency", "effectiveness", "fairness")
 YES_NO = {"": None, "是": True, "否": False}
 
 
@@ -103,6 +103,9 @@ def render(c: common.Ctx, code: str) -> None:
             x.selectbox("监控主体", ("", *MONITOR_BODIES), key=f"{prefix}:monitor_body", format_func=lambda v: v or "（未填写）")
             y.text_input("第三方名称（监控主体为第三方时填写）", key=f"{prefix}:third_party", max_chars=100)
             st.text_area("资金使用合规性结论", key=f"{prefix}:compliance", height=70)
+            st.caption("项目绩效情况分析（报告§四；不填则报告只写按数据得出的总体判断）")
+            for name, label in (("efficiency", "效率性分析"), ("effectiveness", "效益性分析"), ("fairness", "公平性分析")):
+                st.text_area(label, key=f"{prefix}:{name}", height=70)
             st.text_area("工作进展（每行一项：日期 事项：内容；如 2023-07-03—2023-08-11 开设职工子女暑期托管班：83名职工子女参加）",
                          key=f"{prefix}:activities", height=160)
             st.form_submit_button("保存项目基本情况", type="primary", on_click=_save, args=(c.path, c.year, c.month, code, prefix))
@@ -227,7 +230,8 @@ def _show(f: ProjectFacts) -> None:
     rows = [("项目背景", f.background), ("立项依据", f.basis),
             ("总目标是否调整", {None: "", True: "是", False: "否"}[f.goal_adjusted]), ("调整后总目标", f.adjusted_goal),
             ("监控主体", f.monitor_body + (f"（{f.third_party}）" if f.monitor_body == THIRD_PARTY and f.third_party else "")),
-            ("资金使用合规性结论", f.compliance)]
+            ("资金使用合规性结论", f.compliance), ("效率性分析", f.efficiency), ("效益性分析", f.effectiveness),
+            ("公平性分析", f.fairness)]
     shown = [(k, v) for k, v in rows if v]
     if not shown and not f.activities:
         st.caption("尚未填写。")

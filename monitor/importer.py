@@ -45,7 +45,8 @@ ADJUST_TYPES = ("原指标", "新增指标", "调整", "删除")
 YES_NO = ("是", "否")
 # the 项目 sheet's optional columns of monitor/project_facts.py, column → field
 FACT_COLUMNS = {"项目背景": "background", "立项依据": "basis", "总目标是否调整": "goal_adjusted", "调整后总目标": "adjusted_goal",
-                "监控主体": "monitor_body", "第三方名称": "third_party", "合规性结论": "compliance"}
+                "监控主体": "monitor_body", "第三方名称": "third_party", "合规性结论": "compliance",
+                "效率性分析": "efficiency", "效益性分析": "effectiveness", "公平性分析": "fairness"}
 NATURE_WORDS = {"比率类": "rate", "累计类": "cumulative", "定性": "qualitative", **{n: n for n in NATURES}}
 MAX_PROBLEMS = 1000
 MIXUP_FACTOR = 100  # a month's spend above 100 × budget is a 元/万元 mix-up, not overspending
@@ -72,7 +73,7 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("开始日期", False), Column("结束日期", False), Column("年初预算", money=True),
         Column("调整后预算", False, money=True), Column("年度绩效目标", False), Column("项目内容", False),
         *(Column(name, False) for name in FACT_COLUMNS),
-    ), help="每个项目一行；调整后预算留空即等于年初预算。项目背景至合规性结论为监控报告用的文字，可不填"
+    ), help="每个项目一行；调整后预算留空即等于年初预算。项目背景至公平性分析为监控报告用的文字，可不填"
             "（不填的行不改变已保存的内容）；总目标是否调整填 是/否，为“是”时须填调整后总目标；"
             "监控主体填 单位自行监控/第三方，为第三方时须填第三方名称。"),
     SheetSpec("月度支出", (

@@ -91,13 +91,18 @@ class ProjectFacts:
     version: int = 0  # 0: never saved
     updated_at: datetime | None = None
     updated_by: str = ""
+    # §四（四）项目绩效情况分析 as the monitoring body judges it (seed 004: 效率性、效益性、公平性)
+    efficiency: str = ""
+    effectiveness: str = ""
+    fairness: str = ""
 
     def contents(self) -> dict[str, object]:
         """What the audit trail keeps of a save, in the form's words."""
         return {"项目背景": self.background, "立项依据": self.basis,
                 "总目标是否调整": {True: "是", False: "否", None: ""}[self.goal_adjusted],
                 "调整后总目标": self.adjusted_goal, "监控主体": self.monitor_body, "第三方名称": self.third_party,
-                "合规性结论": self.compliance,
+                "合规性结论": self.compliance, "效率性分析": self.efficiency, "效益性分析": self.effectiveness,
+                "公平性分析": self.fairness,
                 "工作进展": [f"{a.when} {a.title}：{a.text}" if a.text else f"{a.when} {a.title}" for a in self.activities]}
 
 
@@ -147,7 +152,7 @@ def facts_on(con: duckdb.DuckDBPyConnection, year: int, codes: Sequence[str]) ->
                                  _text(r["monitor_body"]), _text(r["third_party"]), _text(r["compliance"]),
                                  tuple(by_code.get(code, ())), int(r["version"]),
                                  None if pd.isna(r["updated_at"]) else pd.Timestamp(r["updated_at"]).to_pydatetime(),
-                                 _text(r["updated_by"]))
+                                 _text(r["updated_by"]), _text(r["efficiency"]), _text(r["effectiveness"]), _text(r["fairness"]))
     return out
 
 
@@ -304,9 +309,11 @@ def _write_facts(con: duckdb.DuckDBPyConnection, rows: Sequence[ProjectFacts]) -
         con.execute("DELETE FROM project_facts WHERE year = ? AND project_code = ?", [f.year, f.project_code])
         con.execute(
             "INSERT INTO project_facts (year, project_code, background, basis, goal_adjusted, adjusted_goal, monitor_body, "
-            "third_party, compliance, version, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "third_party, compliance, version, updated_at, updated_by, efficiency, effectiveness, fairness) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [f.year, f.project_code, f.background or None, f.basis or None, f.goal_adjusted, f.adjusted_goal or None,
-             f.monitor_body or None, f.third_party or None, f.compliance or None, f.version, f.updated_at, f.updated_by or None])
+             f.monitor_body or None, f.third_party or None, f.compliance or None, f.version, f.updated_at, f.updated_by or None,
+             f.efficiency or None, f.effectiveness or None, f.fairness or None])
 
 
 def _write_activities(con: duckdb.DuckDBPyConnection, year: int, code: str, acts: Sequence[Activity]) -> None:
@@ -334,7 +341,9 @@ def write_imported(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFram
             rows.append(ProjectFacts(key[0], key[1], _text(r["background"]), _text(r["basis"]),
                                      None if adjusted is None or pd.isna(adjusted) else bool(adjusted), _text(r["adjusted_goal"]),
                                      _text(r["monitor_body"]), _text(r["third_party"]), _text(r["compliance"]),
-                                     version=versions.get(key, 0) + 1, updated_at=now, updated_by=actor.name))
+                                     version=versions.get(key, 0) + 1, updated_at=now, updated_by=actor.name,
+                                     efficiency=_text(r.get("efficiency")), effectiveness=_text(r.get("effectiveness")),
+                                     fairness=_text(r.get("fairness"))))
         _write_facts(con, rows)
         counts["项目基本情况"] = len(rows)
     sources = frames.get("fund_sources")

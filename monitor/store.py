@@ -30,7 +30,7 @@ import pandas as pd
 
 from .errors import DiskFull, MonitorError, StoreBusy
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Migrations from the first release on: MIGRATIONS[v] takes a database from version v to v + 1.
 MIGRATIONS: dict[int, list[str]] = {
@@ -175,6 +175,12 @@ MIGRATIONS: dict[int, list[str]] = {
                text VARCHAR NOT NULL, base_text VARCHAR NOT NULL, version INTEGER NOT NULL DEFAULT 1,
                updated_at TIMESTAMP, updated_by VARCHAR,
                PRIMARY KEY (year, month, project_code, key))""",
+    ],
+    # 7 → 8: the evaluator's 效率性/效益性/公平性分析 of a project (seed 004 §四（四）), words of the report
+    7: [
+        "ALTER TABLE project_facts ADD COLUMN efficiency VARCHAR",
+        "ALTER TABLE project_facts ADD COLUMN effectiveness VARCHAR",
+        "ALTER TABLE project_facts ADD COLUMN fairness VARCHAR",
     ],
 }
 

@@ -224,7 +224,7 @@ def _department_rows(store: Store, department: str, year: int, month: int, actor
     for p in projects.itertuples(index=False):
         f = facts.get(p.project_code)
         said = ([f.background, f.basis, {True: "是", False: "否", None: ""}[f.goal_adjusted], f.adjusted_goal, f.monitor_body,
-                 f.third_party, f.compliance] if f and f.version else [])
+                 f.third_party, f.compliance, f.efficiency, f.effectiveness, f.fairness] if f and f.version else [])
         rows["项目"].append([year, p.department_name, p.unit_name, p.project_code, p.project_name, day(p.start_date), day(p.end_date),
                             wan(p.budget_initial), wan(p.budget_adjusted), text(p.annual_goal), text(p.content),
                             *(v or None for v in said)])

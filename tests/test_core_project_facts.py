@@ -61,7 +61,7 @@ def old_format(folder: Path) -> Path:
     """The demo folder as a workbook of the previous release would hold it: no new columns, no new sheets."""
     for sheet in ("资金来源", "工作进展"):
         (folder / f"{sheet}.csv").unlink()
-    for sheet, cols in (("项目", 7), ("指标进度", 1)):
+    for sheet, cols in (("项目", 10), ("指标进度", 1)):
         write_csv_rows(folder, sheet, [r[:-cols] for r in csv_rows(folder, sheet)])
     return folder
 
@@ -103,6 +103,11 @@ def test_the_seed_report_prints_table_2_adjusted_and_the_nine_activities(demo_st
     assert "（8）开设职工子女寒暑假托管班（7月3日—8月11日）：" in text
     assert "工会经费项目2023年安排预算490万元，均为财政拨款。" in text
     assert "经项目组核查，项目的资金拨付程序完整" in text
+    # §四（四）: the monitoring body's analysis as the seed words it, under its own headings
+    analysis = lines[lines.index("1. 效率性分析"):]
+    assert analysis[1].startswith("工会经费项目，截至10月31日，各项工作均按计划开展") and analysis[1].endswith("项目效率性较好。")
+    assert analysis[2] == "2. 效益性分析" and analysis[3].startswith("通过项目实施，有效提升培训人员培训技能")
+    assert analysis[4] == "3. 公平性分析" and analysis[5] == "项目实施均按工会文件标准要求，项目公平性较好。"
     assert "受委托，江西正效咨询管理有限公司根据预算绩效运行监控有关规定" in text
 
 

@@ -93,7 +93,7 @@ def test_a_database_of_the_first_release_is_migrated_and_keeps_its_figures(tmp_p
                 " VALUES (2023, 'P1', '培训人次', 7, '40', 40), (2023, 'P1', '培训人次', 9, '70', 70)")
     con.close()
     store = Store(path)
-    assert store.schema_version() == SCHEMA_VERSION == 7
+    assert store.schema_version() == SCHEMA_VERSION == 8
     st = compute_status(store, 2023, 10, actor=ADMIN)
     assert st.project("P1")["rate_bp"] == 2746
     row = st.project_indicators("P1").iloc[0]

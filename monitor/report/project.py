@@ -440,6 +440,13 @@ def _performance(ctx: _Context, w: D.DocWriter) -> None:
     p = ctx.p
     ctx.para(w, "§四.分析", f"截至{m}月底，纳入跟踪的{j.targets_sentence}；{prose.money_state(ctx.money_level)}，"
            f"{schedule_gap(p['rate_bp'], p['schedule_bp'], p['gap_bp'])}。")
+    # the monitoring body's own analysis where the data holds it; nothing is made up where it does not
+    said = [(t, x.strip()) for t, x in (("效率性分析", ctx.facts.efficiency), ("效益性分析", ctx.facts.effectiveness),
+                                        ("公平性分析", ctx.facts.fairness))
+            if x.strip() and not prose.dated_after(x, ctx.status.schedule.cutoff)]
+    for title, text in said:
+        w.heading(3, title)
+        ctx.para(w, f"§四.{title}", text)
 
 
 _LIGHT_FILLS = {"red": "#F4B6B6", "yellow": "#FBE3A1", "green": "#C6E8C6", "blue": "#BBD7EE", "none": "#E6E6E6"}

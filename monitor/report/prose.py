@@ -207,7 +207,7 @@ def measure_head(measure_type: str, indicator: str) -> str:
     return MEASURE_HEADS.get(measure_type, "做好{what}相关工作").format(what=what)
 
 
-_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")  # the year may be left to the report's
 
 
 def dated_after(text: str, cutoff: date) -> bool:
@@ -215,7 +215,7 @@ def dated_after(text: str, cutoff: date) -> bool:
     are kept per year, so a 1-10月 合规性结论 must not be printed as the finding of 1-7月)."""
     for y, m, d in _DATE.findall(text or ""):
         try:
-            if date(int(y), int(m), int(d)) > cutoff:
+            if date(int(y or cutoff.year), int(m), int(d)) > cutoff:
                 return True
         except ValueError:
             continue
