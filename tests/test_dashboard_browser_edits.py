@@ -115,7 +115,7 @@ def test_printing_a_project_gives_the_page_without_the_sidebar_and_with_every_no
         assert "项目详情" in text and "2023年1-10月 · 序时进度 83.33%" in text
         assert "监控时点：" not in text and "低执行项目" not in text  # the sidebar (period button, menu) is not printed
         # the indicator notes are in collapsed sections on screen, open on paper (the 问题 of §五's critique)
-        assert "部分指标设置不合理" in text and "资金执行率偏低" in text
+        assert "上解、下拨工会经费工作尚未开展" in text and "资金执行率偏低" in text
     finally:
         context.close()
 

@@ -130,7 +130,7 @@ def test_money_paragraphs_state_the_seed_figures(lines):
 
 def test_section5_carries_the_seed_problems(lines):
     s5 = section(lines, "五、问题、纠偏措施和建议", "附件")
-    assert "1. 资金执行率偏低" in s5 and "2. 部分指标设置不合理" in s5
+    assert "1. 资金执行率偏低" in s5 and "2. 上解、下拨工会经费工作尚未开展" in s5 and "3. 部分指标设置不合理" in s5
     assert "提升绩效目标意识，强化指标设置能力" in s5
     assert "项目继续执行，但需纠偏" in s5
 

@@ -27,7 +27,7 @@ def _between(lines: list[str], start: str, stop: str) -> list[str]:
 def test_section5_lists_the_target_problems_and_their_fixes(demo):
     store, st = demo
     lines = docx_lines(project_report(store, st, SEED_PROJECT, report_date=WHEN, chart=False))
-    problems = _between(lines, "目标设置方面", "（二）改进措施")
+    problems = _between(lines, "部分指标设置不合理", "（二）改进措施")
     assert problems[0].startswith("对照绩效目标设置要求，对项目申报和核对后的绩效指标逐项审核，发现目标设置方面的问题16项，其中2项")
     items = problems[1:]
     assert len(items) == 16 and items[0].startswith("①资金作为数量指标：数量指标“上解上级工会经费(万)”（=73.5万）")
@@ -48,7 +48,7 @@ def test_a_well_set_project_report_has_no_target_section(tmp_path: Path):
     s = well_set_store(tmp_path)
     st = compute_status(s, 2023, 10, actor=ADMIN)
     text = "\n".join(docx_lines(project_report(s, st, "G-1", report_date=WHEN, chart=False)))
-    assert "目标设置方面" not in text and "调整绩效指标设置" not in text
+    assert "部分指标设置不合理" not in text and "调整绩效指标设置" not in text
     region = docx_lines(department_report(s, st, report_date=WHEN, chart=False))
     assert "对全区1个项目的绩效目标逐项审核，未发现目标设置问题。" in region
 

@@ -78,7 +78,7 @@ def test_project_sheet_has_the_136_columns_and_ticks_causes_and_likelihood_from_
     r = rows["上解上级工会经费工作完成率"]
     assert [r[c] for c in ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")] == [None, "√", None, None, None]
     assert [r[c] for c in ("确定能", "有可能", "完全不可能")] == [None, "√", None]  # the unit's 有可能, not the derived 完全不可能
-    assert r["原因说明"].startswith("将上解工会经费") and r["预警"] == "红灯"
+    assert r["原因说明"] == "截止2023年10月31日，上解上级工会经费工作尚未开展。" and r["预警"] == "红灯"
     money = rows["预算资金执行（累计支出）"]
     assert money["其他"] == "√" and money["有可能"] == "√" and money["1-10月执行情况"] == "134.5368万元"
 

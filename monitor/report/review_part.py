@@ -42,7 +42,7 @@ def write_problems(w: D.DocWriter, findings: Sequence[Finding]) -> None:
     """§五（一）主要问题: one heading, then one paragraph per finding, grouped by rule."""
     if not findings:
         return
-    w.heading(3, "目标设置方面")
+    w.heading(3, "部分指标设置不合理")  # seed 004 §五（一）1
     checks = sum(1 for f in findings if f.severity == CHECK)
     tail = f"，其中{checks}项为需项目单位核实的情况" if checks else ""
     w.para(f"对照绩效目标设置要求，对项目申报和核对后的绩效指标逐项审核，发现目标设置方面的问题{len(findings)}项{tail}"
