@@ -159,3 +159,17 @@ def test_a_decreasing_schedule_is_refused_in_chinese_before_saving() -> None:
     assert any("无法保存" in e.value and "逐月不减" in e.value for e in at.error)
     at.text_input(_rk(at, "custom_schedule")).set_value("9:74.97123").run()
     assert any("最多保留4位小数" in e.value for e in at.error)
+
+
+def test_next_years_rules_are_set_before_its_projects_arrive(demo_db) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+    at = _settings(make_app(user="jixiaoke").run())
+    options = at.selectbox("rules:year").options
+    assert "2024年" in options and f"{dt.date.today().year}年" in options
+    at.selectbox("rules:year").set_value(2024).run()
+    _ok(at)
+    at.number_input(_rk(at, "ratio_green")).set_value(85.0)
+    at.button(SAVE).click().run()
+    _ok(at)
+    store = Store(demo_db)
+    assert rulebook.load(store, 2024).ratio_green == Decimal(85) and rulebook.load(store, 2023).ratio_green == Decimal(80)

@@ -9,6 +9,7 @@ state) or a change by somebody else gives fresh widgets showing the rules in for
 or a fallback zero. A save sends only the fields the person changed (`rulebook.update`).
 """
 
+import datetime as dt
 import hashlib
 
 import dashboard_path  # noqa: F401  (repository root on sys.path)
@@ -130,7 +131,8 @@ def _v(value: object) -> str:
 
 
 st.title("设置")
-year_options = common.years()
+# a bureau sets next year's rules before its data arrives: the years with data, the next one, and this calendar year
+year_options = sorted({*common.years(), *((max(common.years()) + 1,) if common.years() else ()), dt.date.today().year})
 if year_options:
     if st.session_state.get(YEAR_KEY) not in year_options:
         sidebar_year = st.session_state.get(common.YEAR)
