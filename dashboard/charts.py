@@ -169,7 +169,7 @@ def _translucent(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def quadrants(points: pd.DataFrame, x_col: str, x_label: str, x_line_bp: int) -> go.Figure:
+def quadrants(points: pd.DataFrame, x_col: str, x_label: str, x_line_bp: int, line_label: str = "资金绿灯线") -> go.Figure:
     """Money (x) against targets (y = share of indicators on track), coloured by the money light.
 
     SVG markers and one hover string per point: a few hundred points then cost little to send and
@@ -195,7 +195,7 @@ def quadrants(points: pd.DataFrame, x_col: str, x_label: str, x_line_bp: int) ->
             hovertext=hover[sel].tolist(), hovertemplate="%{hovertext}<br>点击打开项目详情<extra></extra>",
         ))
     fig.add_vline(x=x_line_bp / 100, line_dash="dash", line_color=SCHEDULE_COLOR,
-                  annotation_text="资金绿灯线", annotation_position="top")
+                  annotation_text=line_label, annotation_position="top")
     fig.add_hline(y=100, line_dash="dash", line_color=SCHEDULE_COLOR)
     fig.update_xaxes(title_text=x_label)
     fig.update_yaxes(title_text="正常指标占已评判指标（%）", ticksuffix="%", range=[-5, 108])

@@ -653,7 +653,7 @@ def overview_figures(c: Ctx) -> dict[str, object]:
     return {
         "departments": deps, "departments_shown": shown,
         "curve": charts.cumulative(curve(c), c.month, clickable=True),
-        "quadrants": charts.quadrants(data["points"], x_col, x_label, x_line),  # type: ignore[arg-type]
+        "quadrants": charts.quadrants(data["points"], x_col, x_label, x_line, views.money_line_label(s.rules)),  # type: ignore[arg-type]
     }
 
 

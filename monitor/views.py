@@ -249,6 +249,17 @@ def money_axis(rules: Rules) -> tuple[str, str, int]:
     return "ratio_bp", "执行率 ÷ 序时进度 × 100（越大越好）", int(rules.ratio_green * 100)
 
 
+def money_line_label(rules: Rules) -> str:
+    """What the quadrant chart's vertical line means: under milestone floors the ratio decides no light."""
+    if rules.light_mode == "milestone":
+        return f"比值{_plain(rules.ratio_green)}（参考线，本地区按里程碑底线判定）"
+    return "资金绿灯线"
+
+
+def _plain(value: object) -> str:
+    return format(value, "f")
+
+
 def quadrant_points(projects: pd.DataFrame, limit: int = 3000, seed: int = 0) -> pd.DataFrame:
     """The projects to plot: all of them up to `limit`, else the most idle money plus a sample.
 

@@ -480,7 +480,7 @@ def test_settings_save_a_custom_schedule(demo_db) -> None:  # type: ignore[no-un
     at = make_app().run()
     at.switch_page("pages/settings.py").run()
     at.selectbox(_rk(at, "schedule_mode")).set_value("custom")
-    at.number_input(_rk(at, "custom_7")).set_value(58.0)
+    at.text_input(_rk(at, "custom_schedule")).set_value("7:58")
     at.button("FormSubmitter:rules_form-保存并应用").click().run()
     _ok(at)
     rules = rulebook.load(Store(demo_db), 2023)

@@ -31,14 +31,16 @@ def _settings(at):  # type: ignore[no-untyped-def]
     return at
 
 
-def _shown(at) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    return {f: at.number_input(_rk(at, f)).value for f in ("ratio_green", "ratio_yellow", "gap_green", "ind_blue", "custom_7")}
+def _shown(at) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    shown: dict[str, object] = {f: at.number_input(_rk(at, f)).value for f in ("ratio_green", "ratio_yellow", "gap_green", "ind_blue")}
+    shown["custom"] = at.text_input(_rk(at, "custom_schedule")).value
+    return shown
 
 
 def test_a_second_visit_to_settings_shows_the_rules_in_force_not_zeros() -> None:
     at = _settings(make_app().run())
     first = _shown(at)
-    assert first == {"ratio_green": 80.0, "ratio_yellow": 60.0, "gap_green": 10.0, "ind_blue": 120.0, "custom_7": 58.33}
+    assert first == {"ratio_green": 80.0, "ratio_yellow": 60.0, "gap_green": 10.0, "ind_blue": 120.0, "custom": ""}
     at.switch_page("pages/overview.py").run()
     _settings(at)
     assert _shown(at) == first
@@ -131,3 +133,43 @@ def test_a_preset_is_applied_to_the_chosen_year_only(demo_db) -> None:  # type: 
     assert any("已应用预设「四川 里程碑」" in s.value for s in at.success)
     assert at.selectbox(_rk(at, "light_mode")).value == "milestone"  # the form is rebuilt on 2023's new rules
     assert rulebook.history(store)[0].what == "应用预设「四川 里程碑」（2023年）"
+
+
+def test_the_education_ministry_schedule_is_typed_as_9_7497_previewed_and_saved(demo_db) -> None:  # type: ignore[no-untyped-def]
+    at = _settings(make_app().run())
+    at.text_input(_rk(at, "custom_schedule")).set_value("9:74.97").run()
+    _ok(at)
+    at.selectbox(_rk(at, "schedule_mode")).set_value("custom")
+    preview = next(d.value for d in at.dataframe if "月末序时进度（%）" in d.value.columns)
+    september = preview[preview["月份"] == "1-9月"].iloc[0]
+    assert september["月末序时进度（%）"] == "74.97" and september["说明"] == "已填写，不同于m/12"
+    assert preview[preview["月份"] == "1-8月"].iloc[0]["说明"] == "按m/12"
+    at.button(SAVE).click().run()
+    _ok(at)
+    rules = rulebook.load(Store(demo_db), 2023)
+    assert rules.schedule_mode == "custom" and rules.custom_schedule[8] == Decimal("74.97")
+    assert rules.custom_schedule[7] == Decimal("66.67")
+    assert at.text_input(_rk(at, "custom_schedule")).value == "9:74.97"  # the form reopens on the stored schedule
+
+
+def test_a_decreasing_schedule_is_refused_in_chinese_before_saving() -> None:
+    at = _settings(make_app().run())
+    at.text_input(_rk(at, "custom_schedule")).set_value("7:80,9:74.97").run()
+    _ok(at)
+    assert any("无法保存" in e.value and "逐月不减" in e.value for e in at.error)
+    at.text_input(_rk(at, "custom_schedule")).set_value("9:74.97123").run()
+    assert any("最多保留4位小数" in e.value for e in at.error)
+
+
+def test_next_years_rules_are_set_before_its_projects_arrive(demo_db) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+    at = _settings(make_app(user="jixiaoke").run())
+    options = at.selectbox("rules:year").options
+    assert "2024年" in options and f"{dt.date.today().year}年" in options
+    at.selectbox("rules:year").set_value(2024).run()
+    _ok(at)
+    at.number_input(_rk(at, "ratio_green")).set_value(85.0)
+    at.button(SAVE).click().run()
+    _ok(at)
+    store = Store(demo_db)
+    assert rulebook.load(store, 2024).ratio_green == Decimal(85) and rulebook.load(store, 2023).ratio_green == Decimal(80)

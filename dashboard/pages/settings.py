@@ -9,13 +9,14 @@ state) or a change by somebody else gives fresh widgets showing the rules in for
 or a fallback zero. A save sends only the fields the person changed (`rulebook.update`).
 """
 
+import datetime as dt
 import hashlib
 
 import dashboard_path  # noqa: F401  (repository root on sys.path)
 import pandas as pd
 import streamlit as st
 
-from dashboard import common
+from dashboard import common, schedule_preview
 from monitor import rulebook
 from monitor.errors import MonitorError
 from monitor.rules import FIELDS, PRESETS, Rules, default_custom_schedule
@@ -52,7 +53,7 @@ def _form_changes(baseline: Rules, gen: str) -> dict[str, object]:
     if FIELDS["milestone_floors"].coerce(floors) != baseline.milestone_floors:
         changes["milestone_floors"] = floors
     shown = baseline.custom_schedule or default_custom_schedule()
-    typed = FIELDS["custom_schedule"].coerce([ss[widget_key(f"custom_{m}", gen)] for m in common.MONTHS])
+    typed = FIELDS["custom_schedule"].coerce(ss[widget_key("custom_schedule", gen)]) or default_custom_schedule()
     custom_now = changes.get("schedule_mode", baseline.schedule_mode) == "custom"
     if typed != shown or (custom_now and not baseline.custom_schedule):
         changes["custom_schedule"] = typed
@@ -130,7 +131,8 @@ def _v(value: object) -> str:
 
 
 st.title("设置")
-year_options = common.years()
+# a bureau sets next year's rules before its data arrives: the years with data, the next one, and this calendar year
+year_options = sorted({*common.years(), *((max(common.years()) + 1,) if common.years() else ()), dt.date.today().year})
 if year_options:
     if st.session_state.get(YEAR_KEY) not in year_options:
         sidebar_year = st.session_state.get(common.YEAR)
@@ -155,6 +157,8 @@ st.caption(f"来源：{chosen.source}。应用预设会替换全部预警规则�
 _show_flash("preset")
 
 st.subheader("规则")
+# outside the form so the preview follows each keystroke; the form's save reads it from the session
+schedule_preview.render(current, widget_key("custom_schedule", gen))
 with st.form("rules_form", border=True):
     for row in range(0, len(CHOICES), 3):
         for col, f in zip(st.columns(3), CHOICES[row:row + 3], strict=False):
@@ -174,13 +178,6 @@ with st.form("rules_form", border=True):
     st.text_input(FIELDS["milestone_floors"].label, value=FIELDS["milestone_floors"].show(current.milestone_floors).replace("（未设置）", ""),
                   help=FIELDS["milestone_floors"].help + "；仅在资金预警方式为“里程碑底线”时使用",
                   placeholder="4:25,6:40,8:60,10:80", key=widget_key("milestone_floors", gen))
-    st.markdown("自定义序时进度（各月末累计%，仅在口径为“自定义月末进度”时使用）")
-    schedule = current.custom_schedule or default_custom_schedule()
-    for row in (range(1, 7), range(7, 13)):
-        cells = st.columns(6)
-        for cell, m in zip(cells, row, strict=True):
-            cell.number_input(f"{m}月末", value=float(schedule[m - 1]), min_value=0.0, max_value=100.0, step=0.5, format="%.2f",
-                              key=widget_key(f"custom_{m}", gen))
     st.form_submit_button("保存并应用", type="primary", on_click=_save, args=(current.to_json(), gen))
     _show_flash("form")
 
