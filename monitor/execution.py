@@ -109,28 +109,28 @@ REASON_SQL = """
        WHEN 'not_started' THEN '未启动：序时进度已达' || fbp(schedule_bp) || '%，仍无支出，一律红灯'
        WHEN 'no_schedule' THEN '序时进度为0，尚不评判'
        WHEN 'ratio' THEN
-         '比值' || fbp(ratio_bp) || '（执行率' || fbp(rate_bp) || '% ÷ 序时进度' || fbp(schedule_bp) || '%）'
+         '比值' || fbp(ratio_bp) || '（执行率' || fbp(rate_bp) || '% ÷ ' || $schedule_word || '序时进度' || fbp(schedule_bp) || '%）'
          || CASE WHEN ratio_bp >= $ratio_green_bp THEN ' ≥ ' || fbp($ratio_green_bp) || '，绿灯'
                  WHEN ratio_bp >= $ratio_yellow_bp THEN ' 在' || fbp($ratio_yellow_bp) || '–' || fbp($ratio_green_bp) || '之间，黄灯'
                  WHEN budget_fen < $materiality_fen THEN ' < ' || fbp($ratio_yellow_bp) || '，但预算低于重要性标准，黄灯'
                  ELSE ' < ' || fbp($ratio_yellow_bp) || '，红灯' END
        WHEN 'milestone' THEN
-         '执行率' || fbp(rate_bp) || '%（序时进度' || fbp(schedule_bp) || '%）'
+         '执行率' || fbp(rate_bp) || '%（' || $schedule_word || '序时进度' || fbp(schedule_bp) || '%）'
          || CASE WHEN $floor_bp < 0 THEN '，未到考核节点（' || $floor_text || '），不预警，绿灯'
                  WHEN rate_bp >= $floor_bp THEN ' ≥ ' || $floor_text || '，绿灯'
                  ELSE ' < ' || $floor_text || '，红灯' END
        WHEN 'binary' THEN
          '执行率' || fbp(rate_bp) || '%' || CASE WHEN rate_bp >= schedule_bp THEN ' ≥ ' ELSE ' < ' END
-         || '序时进度' || fbp(schedule_bp) || '%' || CASE WHEN rate_bp >= schedule_bp THEN '，达标，绿灯' ELSE '，未达标，红灯' END
+         || $schedule_word || '序时进度' || fbp(schedule_bp) || '%' || CASE WHEN rate_bp >= schedule_bp THEN '，达标，绿灯' ELSE '，未达标，红灯' END
        WHEN 'gated' THEN
          CASE WHEN gap_bp >= 0 THEN '落后序时进度' || fbp(gap_bp) || '个百分点' ELSE '快于序时进度' || fbp(-gap_bp) || '个百分点' END
-         || '（执行率' || fbp(rate_bp) || '%，序时进度' || fbp(schedule_bp) || '%）'
+         || '（执行率' || fbp(rate_bp) || '%，' || $schedule_word || '序时进度' || fbp(schedule_bp) || '%）'
          || CASE WHEN gap_bp < $gate_gap_bp THEN '，不足' || fbp($gate_gap_bp) || '个百分点，绿灯'
                  WHEN budget_fen >= $gate_fen THEN '，预算' || fwan(budget_fen) || '万元 ≥ ' || fwan($gate_fen) || '万元，红灯'
                  ELSE '，但预算' || fwan(budget_fen) || '万元不足' || fwan($gate_fen) || '万元，黄灯' END
        ELSE
          CASE WHEN gap_bp >= 0 THEN '落后序时进度' || fbp(gap_bp) || '个百分点' ELSE '快于序时进度' || fbp(-gap_bp) || '个百分点' END
-         || '（执行率' || fbp(rate_bp) || '%，序时进度' || fbp(schedule_bp) || '%）'
+         || '（执行率' || fbp(rate_bp) || '%，' || $schedule_word || '序时进度' || fbp(schedule_bp) || '%）'
          || CASE WHEN gap_bp <= $gap_green_bp THEN '，绿灯'
                  WHEN gap_bp <= $gap_yellow_bp THEN '，黄灯'
                  WHEN budget_fen < $materiality_fen THEN '，但预算低于重要性标准，黄灯'
@@ -281,6 +281,8 @@ def params(year: int, schedule: Schedule, rules: Rules) -> dict[str, object]:
         "year": year, "month": schedule.month, "t_num": schedule.t_num, "t_den": schedule.t_den,
         "mode": rules.schedule_mode, "denominator": rules.denominator,
         "denominator_label": DENOMINATORS[rules.denominator], "light_mode": rules.light_mode,
+        # a region's own published schedule is named beside each light (教育部 74.97% at 1-9月 is not 9/12)
+        "schedule_word": "自定义" if rules.schedule_mode == "custom" else "",
         "ratio_green_bp": bp(rules.ratio_green), "ratio_yellow_bp": bp(rules.ratio_yellow),
         "gap_green_bp": bp(rules.gap_green), "gap_yellow_bp": bp(rules.gap_yellow),
         "not_started_bp": bp(rules.not_started_from),

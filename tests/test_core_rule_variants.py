@@ -102,7 +102,7 @@ def test_floors_are_typed_as_month_floor_pairs_and_checked() -> None:
 def test_an_execution_of_74_97_at_1_9_under_the_published_74_97_is_ratio_100_and_green(tmp_path: Path) -> None:
     p = project(tmp_path, "1000", "749.7", 9, MOE)
     assert (p["schedule_bp"], p["rate_bp"], p["ratio_bp"], p["level"]) == (7497, 7497, 10000, "green")
-    assert "序时进度74.97%" in p["level_reason"]
+    assert "自定义序时进度74.97%" in p["level_reason"]  # the published schedule named beside the light
     assert any("1-9月74.97%" in line for line in MOE.describe())
 
 
