@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import common
 from monitor.errors import MonitorError
-from monitor.money import fmt_wan
+from monitor.money import fen_to_wan, fmt_wan, wan_to_fen
 from monitor.project_facts import (
     MONITOR_BODIES,
     SOURCE_NAMES,
@@ -109,30 +109,22 @@ def render(c: common.Ctx, code: str) -> None:
             st.text_area("工作进展（每行一项：日期 事项：内容；如 2023-07-03—2023-08-11 开设职工子女暑期托管班：83名职工子女参加）",
                          key=f"{prefix}:activities", height=160)
             st.form_submit_button("保存项目基本情况", type="primary", on_click=_save, args=(c.path, c.year, c.month, code, prefix))
-        saved = st.session_state.pop(f"{prefix}:saved", None)
-        if saved:
-            st.success(saved)
-        if st.session_state.get(f"{prefix}:error"):
-            st.error(common.plain(st.session_state[f"{prefix}:error"]))
-        if st.session_state.get(f"{prefix}:conflict"):
-            st.error(common.plain(st.session_state[f"{prefix}:conflict"]))
-            st.button("放弃我的修改，载入对方保存的最新内容", key=f"{prefix}:reload", on_click=_load, args=(prefix, stored))
+        _outcome(prefix, "", "放弃我的修改，载入对方保存的最新内容", _load, (prefix, stored))
 
 
 SOURCE_COLUMNS = {"source": "资金来源", "initial": "年初预算", "added": "追加", "cut": "调减", "adjusted": "调整后预算",
                   "spent": "执行数"}
-FEN_PER_WAN = 1_000_000
 
 
 def _wan(fen: int | None) -> float | None:
-    return None if fen is None else fen / FEN_PER_WAN
+    return None if fen is None else float(fen_to_wan(fen))
 
 
 def _fen(v: object) -> int | None:
-    """万元 as the editor gives it (a float) → 分, exactly to the six decimals a 分 needs."""
+    """万元 as the editor gives it (a float) → 分, to the six decimals a 分 needs."""
     if v is None or pd.isna(v):  # type: ignore[call-overload]
         return None
-    return int(Decimal(f"{float(v):.6f}") * FEN_PER_WAN)  # type: ignore[arg-type]
+    return wan_to_fen(Decimal(f"{float(v):.6f}"))  # type: ignore[arg-type]
 
 
 def _frame(rows: list[FundSource]) -> pd.DataFrame:
@@ -216,14 +208,20 @@ def _sources(c: common.Ctx, code: str, editable: bool) -> None:
                    column_config={"source": st.column_config.TextColumn("资金来源", required=True, help="如" + "、".join(SOURCE_NAMES)), **num})
     st.button("保存资金来源", key=f"{prefix}:sources_save", on_click=_save_sources,
               args=(c.path, c.year, c.month, code, prefix, st.session_state[f"{prefix}:sources_expected"]))
-    saved = st.session_state.pop(f"{prefix}:sources_saved", None)
+    _outcome(prefix, "sources_", "放弃我的修改，载入对方保存的最新资金来源", _reload_sources, (prefix,))
+
+
+def _outcome(prefix: str, part: str, reload_label: str, reload, args: tuple) -> None:  # type: ignore[no-untyped-def]
+    """What the last save of a form left in the session: saved, refused (with why), or overtaken by
+    somebody else's save (with a button that loads theirs). `part`: "" for the facts, "sources_" for the table."""
+    saved = st.session_state.pop(f"{prefix}:{part}saved", None)
     if saved:
         st.success(saved)
-    if st.session_state.get(f"{prefix}:sources_error"):
-        st.error(common.plain(st.session_state[f"{prefix}:sources_error"]))
-    if st.session_state.get(f"{prefix}:sources_conflict"):
-        st.error(common.plain(st.session_state[f"{prefix}:sources_conflict"]))
-        st.button("放弃我的修改，载入对方保存的最新资金来源", key=f"{prefix}:sources_reload", on_click=_reload_sources, args=(prefix,))
+    if st.session_state.get(f"{prefix}:{part}error"):
+        st.error(common.plain(st.session_state[f"{prefix}:{part}error"]))
+    if st.session_state.get(f"{prefix}:{part}conflict"):
+        st.error(common.plain(st.session_state[f"{prefix}:{part}conflict"]))
+        st.button(reload_label, key=f"{prefix}:{part}reload", on_click=reload, args=args)
 
 
 def _show(f: ProjectFacts) -> None:
