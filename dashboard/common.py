@@ -42,7 +42,7 @@ from monitor.money import fmt_bp
 from monitor.notes import Note, load_notes
 from monitor.rules import Rules
 from monitor.status import LEVEL_ICONS, LEVEL_LABELS, Status, compute_status, monthly_curve, refresh_status
-from monitor.store import Facts, Store
+from monitor.store import Facts, Store, open_store
 from monitor.warnings import warning_items
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +76,7 @@ PAGE_BUSY_TIMEOUT = 2.0
 
 @st.cache_resource(show_spinner=False)
 def get_store(path: str) -> Store:
-    return Store(path, busy_timeout=PAGE_BUSY_TIMEOUT)
+    return open_store(path, busy_timeout=PAGE_BUSY_TIMEOUT)
 
 
 def store() -> Store:

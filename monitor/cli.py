@@ -14,17 +14,21 @@ from .errors import ImportRejected, MonitorError
 from .money import fmt_bp, fmt_wan
 from .notes import load_notes
 from .status import LEVEL_ICONS, compute_status
-from .store import Store
+from .store import Store, open_store
 
 DEFAULT_DB = "data/monitor.duckdb"
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="monitor", description="预算执行与绩效运行监控（双监控）命令行工具")
-    p.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB 数据库文件（默认 {DEFAULT_DB}）")
+    p.add_argument("--db", default=os.environ.get("MONITOR_DB", DEFAULT_DB),
+                   help=f"DuckDB 数据库文件，或 PostgreSQL 地址 postgresql://用户@主机:端口/库名（默认取环境变量 MONITOR_DB，否则 {DEFAULT_DB}）")
     p.add_argument("--as", dest="actor", default=None, metavar="USER", help="以该用户的身份操作（记入修改记录；默认为管理员）")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="创建空数据库")
+    mg = sub.add_parser("migrate", help="把全部数据迁移到另一个数据库（如 DuckDB 文件 → PostgreSQL），逐表核对")
+    mg.add_argument("--from", dest="source", required=True, help="源：DuckDB 文件或 postgresql://…")
+    mg.add_argument("--to", dest="target", required=True, help="目标（须为空库）：postgresql://… 或 DuckDB 文件")
     d = sub.add_parser("demo", help="导入演示数据（可重复执行）")
     d.add_argument("--if-empty", action="store_true", help="仅在数据库为空时导入")
     t = sub.add_parser("template", help="生成导入模板（空白，或预填一个部门的项目和指标）")
@@ -106,6 +110,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
 
 
+def _migrate(source: str, target: str) -> int:
+    from .pgstore import is_postgres
+    from .transfer import copy_store
+
+    if not is_postgres(source) and not os.path.exists(source):
+        raise MonitorError(f"源数据库文件「{source}」不存在")
+    src, dst = open_store(source), open_store(target)
+    copies = copy_store(src, dst)
+    for c in copies:
+        print(f"{c.table:<16}{c.rows:>10}行  {'一致' if c.same else '不一致'}")
+    bad = [c.table for c in copies if not c.same]
+    if bad:
+        print(f"以下表迁移后与源不一致：{'、'.join(bad)}。请删除目标库后重新迁移。", file=sys.stderr)
+        return 1
+    print(f"已迁移{len(copies)}张表、{sum(c.rows for c in copies)}行，逐表核对一致。")
+    return 0
+
+
 def actor_of(args: argparse.Namespace, store: Store) -> Actor:
     """The administrator, or the account named by --as (its role and scope apply)."""
     if not args.actor:
@@ -116,6 +138,8 @@ def actor_of(args: argparse.Namespace, store: Store) -> Actor:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "migrate":
+        return _migrate(args.source, args.target)
     if args.command == "template":
         from .template import write_template
 
@@ -124,13 +148,13 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         if args.year is None or args.month is None:
             raise MonitorError("预填模板须同时给出 --year 和 --month")
-        path = write_template(args.out, Store(args.db), args.department, args.year, args.month)
+        path = write_template(args.out, open_store(args.db), args.department, args.year, args.month)
         print(f"已生成「{args.department}」{args.year}年{args.month}月的预填模板：{path}")
         return 0
-    store = Store(args.db)
+    store = open_store(args.db)
     actor = actor_of(args, store)
     if args.command == "init":
-        print(f"数据库已就绪：{store.path}（结构版本{store.schema_version()}）")
+        print(f"数据库已就绪：{getattr(store, 'label', store.path)}（结构版本{store.schema_version()}）")
     elif args.command == "demo":
         from .demo import create_demo_accounts, load_demo
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import io
 import tempfile
+import threading
 import zipfile
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -84,14 +84,24 @@ def frozen_store(store: Store, year: int, month: int) -> Store | None:
     row = store.scalar("SELECT closed_at FROM snapshots WHERE year = ? AND month = ?", [year, month])
     if row is None:
         return None
-    return _load(store.path, year, month, str(row))
+    key = (store.path, year, month, str(row))  # when it was closed: a snapshot never changes
+    with _THAWED_GUARD:
+        frozen = _THAWED.get(key)
+    if frozen is None:
+        frozen = _thaw(store.scalar("SELECT content FROM snapshots WHERE year = ? AND month = ?", [year, month]), year, month)
+        with _THAWED_GUARD:
+            _THAWED[key] = frozen
+            while len(_THAWED) > 4:
+                _THAWED.pop(next(iter(_THAWED)))
+    return frozen
 
 
-@lru_cache(maxsize=4)
-def _load(path: str, year: int, month: int, closed_at: str) -> Store:
-    # keyed by when it was closed: a snapshot never changes, so a loaded one is good for ever
-    src = Store(path)
-    content = src.scalar("SELECT content FROM snapshots WHERE year = ? AND month = ?", [year, month])
+# The last few snapshots loaded, by store, year, month and closing time (a few MB each in memory).
+_THAWED: dict[tuple[str, int, int, str], Store] = {}
+_THAWED_GUARD = threading.Lock()
+
+
+def _thaw(content: object, year: int, month: int) -> Store:
     frozen = Store(":memory:")
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(io.BytesIO(content)) as z:  # type: ignore[arg-type]
         z.extractall(tmp)

@@ -575,3 +575,13 @@ def _io_error(path: str, exc: BaseException) -> MonitorError:
         return DiskFull(f"磁盘空间不足，写入数据库文件「{path}」失败，本次修改没有完成。请清理服务器磁盘空间后重试"
                         "（重新导入同一文件不会重复计数）。")
     return MonitorError(f"无法读写数据库文件「{path}」：{text}")
+
+
+def open_store(target: str | Path, busy_timeout: float = 10.0) -> Store:
+    """The store a `--db` / MONITOR_DB names: PostgreSQL for postgresql://…, else a DuckDB file
+    (or ":memory:")."""
+    from .pgstore import PgStore, is_postgres
+
+    if is_postgres(str(target)):
+        return PgStore(str(target), busy_timeout)
+    return Store(target, busy_timeout)

@@ -17,6 +17,8 @@ from monitor.status import compute_status
 from monitor.store import TABLE_KEYS, Store
 from monitor.template import write_template
 
+pytestmark = pytest.mark.both_stores  # the store's behaviour: on a DuckDB file and on PostgreSQL
+
 
 def snapshot(store: Store) -> dict[str, list[tuple]]:
     with store.connect() as con:

@@ -13,6 +13,8 @@ from monitor.status import compute_status
 from monitor.store import Store
 from monitor.warnings import SUGGESTIONS, suggest_for_indicator, suggest_for_project, warning_items
 
+pytestmark = pytest.mark.both_stores  # the store's behaviour: on a DuckDB file and on PostgreSQL
+
 SEED = "360104-ZGH-2023-001"
 
 

@@ -21,6 +21,8 @@ from monitor.report import docx_lines, project_report
 from monitor.status import compute_status
 from monitor.store import TABLE_KEYS, Store
 
+pytestmark = pytest.mark.both_stores  # the store's behaviour: on a DuckDB file and on PostgreSQL
+
 NEW_TABLES = ("project_facts", "fund_sources", "activities")
 SEED_ACTIVITIES = ("“携手小康”就业重点群体技能培训", "劳模开展宣讲活动", "基层工会培养文化骨干培训班", "工会阵地建设（职工之家、爱心驿站）",
                    "开展职工劳动技能竞赛", "开展职工活动场次", "开展送温暖活动", "开设职工子女寒暑假托管班", "职工疗休养")

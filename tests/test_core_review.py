@@ -29,6 +29,8 @@ from monitor.review import (
 from monitor.store import Store
 from monitor.targets import parse_target
 
+pytestmark = pytest.mark.both_stores  # the store's behaviour: on a DuckDB file and on PostgreSQL
+
 
 @pytest.fixture(scope="module")
 def store() -> Store:

@@ -17,6 +17,8 @@ from monitor.rulebook import load as load_rules
 from monitor.status import compute_status, monthly_curve
 from monitor.store import Store
 
+pytestmark = pytest.mark.both_stores  # the store's behaviour: on a DuckDB file and on PostgreSQL
+
 UNIT = Actor("qypzgh-cw", PAGE, "unit", "青云谱区总工会", "青云谱区总工会")
 OTHER_UNIT = Actor("jb-cw", PAGE, "unit", "南昌市总工会", "南昌市总工会（本级）")
 DEPT = Actor("qypzgh", PAGE, "department", "青云谱区总工会")
@@ -177,14 +179,14 @@ def test_a_unit_cannot_review_and_a_department_cannot_approve_for_the_bureau(sto
         rounds.approve(store, DEPT, 2023, 10, SEED_PROJECT, sub.version)
 
 
-def test_a_closed_month_is_computed_from_its_snapshot_and_a_later_correction_shows_in_the_diff(store: Store) -> None:
+def test_a_closed_month_is_computed_from_its_snapshot_and_a_later_correction_shows_in_the_diff(store: Store, tmp_path: Path) -> None:
     from monitor.importer import import_path
 
     before = compute_status(store, 2023, 10, actor=BUREAU).project(SEED_PROJECT)
     snapshots.close_month(store, BUREAU, 2023, 10)
     with pytest.raises(Forbidden, match="已关账"):
         save_note(store, Note(2023, SEED_PROJECT, "开展送温暖人数", 10, explanation="x"), UNIT)
-    folder = Path(store.path).parent / "fix"
+    folder = tmp_path / "fix"
     folder.mkdir()
     (folder / "月度支出.csv").write_text("年度,项目编码,月份,支出金额(万元)\n2023,360104-ZGH-2023-001,10,122.0882\n", encoding="utf-8")
     import_path(store, folder, actor=ADMIN)  # a correction after closing: 100万元 more spent in October

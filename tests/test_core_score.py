@@ -20,6 +20,8 @@ from monitor.score import IndicatorInput, score_project
 from monitor.score_preview import preview
 from monitor.store import Store
 
+pytestmark = pytest.mark.both_stores  # the store's behaviour: on a DuckDB file and on PostgreSQL
+
 # seed 000, 南昌市总工会宣教中心 and 职工服务中心: target, year-end actual, 分值 → 得分 as published
 SEED_000 = (
     ("微信公众号总浏览量", D(300), D(215), D(3), D("0.88")),

@@ -17,6 +17,8 @@ from monitor.access import ADMIN
 from monitor.errors import MonitorError, StoreBusy
 from monitor.store import SCHEMA_VERSION, Store
 
+pytestmark = pytest.mark.both_stores  # the store's behaviour: on a DuckDB file and on PostgreSQL
+
 
 def test_a_new_database_is_at_the_current_schema_version(tmp_path: Path) -> None:
     store = Store(tmp_path / "m.duckdb")

@@ -14,6 +14,8 @@ from monitor.report import docx_lines, load, render_project_report, report_parag
 from monitor.report_edits import ParagraphEdit, load_edits, revert_edit, save_edit
 from monitor.status import compute_status
 
+pytestmark = pytest.mark.both_stores  # the store's behaviour: on a DuckDB file and on PostgreSQL
+
 UNIT = Actor("青云谱区总工会财务室", PAGE, "unit", "青云谱区总工会", "青云谱区总工会")
 OTHER_UNIT = Actor("别的单位", PAGE, "unit", "南昌市总工会", "南昌市总工会宣教中心")
 VIEWER = Actor("只读查看", PAGE, "viewer")

@@ -1,0 +1,466 @@
+"""PostgreSQL as the shared store; DuckDB in memory as each process's computing engine.
+
+A province runs several dashboard processes over one database. PostgreSQL (or a compatible domestic
+database: KingbaseES, openGauss) holds every table; each process keeps a *mirror* of the tables in
+an in-memory DuckDB database, and every existing query — the status, the reports, the pages' reads —
+runs on the mirror unchanged, at DuckDB's speed.
+
+Reading. Before each unit of work (`connect`) the process reads one small table from PostgreSQL,
+`monitor_sync`: a version per table, moved by every commit that changed that table. Tables whose
+version moved since the mirror last read them are read again (as Arrow, through ADBC's PostgreSQL
+driver) in one REPEATABLE READ snapshot, so the mirror never mixes two commits. A table only ever
+appended to since (the audit trail, the change log) is read from its last key on, not whole. So a
+change made by another process is seen on this process's next page run.
+
+Writing. A transaction (`transaction`) first takes the row lock of `monitor_sync`'s "*" row in
+PostgreSQL (SELECT … FOR UPDATE): writers of every process take turns, as writers of one DuckDB file
+do, so a note's or a state's version check (read, compare, write) cannot interleave with another
+process's. With the lock held the mirror is brought up to date, then the code of the transaction runs
+on the mirror in a DuckDB transaction — the same SQL as on a file. Each table is copied aside before
+its first change; at the end the difference (rows added or changed, keys removed) is sent to
+PostgreSQL, the tables' versions are moved, and PostgreSQL commits before the mirror does. If
+anything fails, both roll back: an import stays all-or-nothing.
+
+What PostgreSQL sees is plain SQL that PostgreSQL-compatible databases accept: CREATE TABLE with
+VARCHAR/INTEGER/BIGINT/NUMERIC/DATE/TIMESTAMP/BOOLEAN/BYTEA and a primary key, SELECT … FOR UPDATE,
+DELETE … USING, INSERT … SELECT, temporary tables and COPY (ADBC's bulk load); no extension.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import duckdb
+import pyarrow as pa
+
+from .backup import SEQUENCES, _advance
+from .errors import MonitorError
+from .store import _PENDING, MIGRATIONS, SCHEMA_VERSION, Store
+
+SYNC = "monitor_sync"
+# Tables whose rows are only ever appended, by a growing key: read from the last key on.
+APPEND_KEYS = {"audit": "id", "changes": "version"}
+# A statement that writes a table: the table it names (checked against the known tables).
+WRITES = re.compile(r"\b(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
+PG_TYPES = {"BLOB": "BYTEA", "DOUBLE": "DOUBLE PRECISION", "HUGEINT": "NUMERIC(38,0)"}
+
+
+def is_postgres(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def label(dsn: str) -> str:
+    """The address without user or password, for messages."""
+    u = urlsplit(dsn)
+    return f"{u.hostname or 'localhost'}:{u.port or 5432}{u.path}"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[str, ...]
+    keys: tuple[str, ...]  # the primary key; every column for a table without one
+    ddl: str  # CREATE TABLE in PostgreSQL's words
+
+    @property
+    def cols(self) -> str:
+        return ", ".join(self.columns)
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Table]:
+    """The mirror's tables, described for PostgreSQL."""
+    out: dict[str, Table] = {}
+    names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name").fetchall()]
+    for name in names:
+        cols = con.execute("SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
+                           "WHERE table_name = ? AND database_name = current_database() AND schema_name = 'main' ORDER BY column_index", [name]).fetchall()
+        pk = con.execute("SELECT constraint_column_names FROM duckdb_constraints() "
+                         "WHERE table_name = ? AND constraint_type = 'PRIMARY KEY' AND schema_name = 'main' AND database_name = current_database()", [name]).fetchall()
+        keys = tuple(pk[0][0]) if pk else tuple(c for c, _, _ in cols)
+        parts = [f"{c} {PG_TYPES.get(t, t)}{'' if n else ' NOT NULL'}" for c, t, n in cols]
+        if pk:
+            parts.append(f"PRIMARY KEY ({', '.join(keys)})")
+        out[name] = Table(name, tuple(c for c, _, _ in cols), keys, f"CREATE TABLE {name} ({', '.join(parts)})")
+    return out
+
+
+class _Tracked:
+    """The mirror's connection inside a transaction: copies a table aside before its first change,
+    so the change can be sent to PostgreSQL as a difference. Everything else is DuckDB's own."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, tables: dict[str, Table]):
+        self._con = con
+        self._tables = tables
+        self.changed: list[str] = []
+        # append-only tables only appended to so far: their last key before the transaction (the
+        # difference is the rows after it; copying a growing audit trail for each save would not be)
+        self.tails: dict[str, int] = {}
+
+    def _note(self, sql: str) -> None:
+        for verb, name in WRITES.findall(sql):
+            name = name.lower()
+            if name not in self._tables:
+                continue
+            key = APPEND_KEYS.get(name)
+            if name not in self.changed:
+                self._con.complete()  # a result the caller left unread is done with: it is issuing a new statement
+                self.changed.append(name)
+                if key and verb.upper().startswith("INSERT"):
+                    self.tails[name] = self._con.execute(f"SELECT coalesce(max({key}), -1) FROM {name}").fetchall()[0][0]  # type: ignore[index]  # noqa: S608
+                    continue
+                self._con.execute(f"CREATE TEMP TABLE _before_{name} AS SELECT * FROM {name}")  # noqa: S608 - catalog names
+            elif name in self.tails and not verb.upper().startswith("INSERT"):
+                self._con.complete()
+                top = self.tails.pop(name)  # rows up to the old last key are the table as it was
+                self._con.execute(f"CREATE TEMP TABLE _before_{name} AS SELECT * FROM {name} WHERE {key} <= ?", [top])  # noqa: S608
+
+    def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
+        self._note(sql)
+        return self._con.execute(sql) if params is None else self._con.execute(sql, params)
+
+    def executemany(self, sql: str, params: Any) -> duckdb.DuckDBPyConnection:
+        self._note(sql)
+        return self._con.executemany(sql, params)
+
+    def sql(self, query: str, **kwargs: Any) -> duckdb.DuckDBPyRelation:
+        self._note(query)
+        return self._con.sql(query, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+class _Pool:
+    """PostgreSQL connections kept for reuse (ADBC's DB-API has no pool; opening one costs ~5 ms,
+    more than a page's sync check). A connection that failed is closed, not kept."""
+
+    def __init__(self, dsn: str, keep: int = 8):
+        self.dsn, self.keep = dsn, keep
+        self._idle: list[Any] = []
+        self._guard = threading.Lock()
+
+    @contextlib.contextmanager
+    def get(self) -> Iterator[Any]:
+        import adbc_driver_postgresql.dbapi as pg
+
+        with self._guard:
+            con = self._idle.pop() if self._idle else None
+        if con is None:
+            try:
+                con = pg.connect(self.dsn, autocommit=True)
+            except Exception as exc:  # noqa: BLE001 - the driver's errors carry no stable class
+                raise MonitorError(f"无法连接数据库服务器「{label(self.dsn)}」：{exc}。请检查数据库服务是否运行、地址和密码是否正确。") from exc
+        try:
+            yield con
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.close()
+            raise
+        with self._guard:
+            if len(self._idle) < self.keep:
+                self._idle.append(con)
+                return
+        con.close()
+
+    def close(self) -> None:
+        with self._guard:
+            for con in self._idle:
+                with contextlib.suppress(Exception):
+                    con.close()
+            self._idle.clear()
+
+
+def _fetch(cur: Any, sql: str, params: tuple[object, ...] | None = None) -> pa.Table:
+    cur.execute(sql, parameters=params)
+    return cur.fetch_arrow_table()
+
+
+class PgStore(Store):
+    """The monitoring data in PostgreSQL, computed on in a DuckDB mirror (see the module docstring)."""
+
+    def __init__(self, dsn: str, busy_timeout: float = 10.0):
+        self.path = dsn
+        self.busy_timeout = busy_timeout
+        self._memory = None
+        self._lock = threading.RLock()  # the mirror's writers of this process (sync and transactions)
+        self._pool = _Pool(dsn)
+        self._db = duckdb.connect(":memory:")
+        self._db.execute("SET enable_progress_bar = false")
+        self._seen: dict[str, tuple[int, int]] = {}  # table → (version, full_version) the mirror holds
+        self._open()
+
+    @property
+    def label(self) -> str:
+        return label(self.path)
+
+    # -- schema --------------------------------------------------------------------------------
+    def _build_mirror(self, version: int) -> None:
+        """The mirror's tables as the migrations leave them at `version` (empty)."""
+        con = self._db
+        for v in range(version):
+            for sql in MIGRATIONS[v]:
+                if sql != "REKEY":  # on empty tables the keys are trivially up to date
+                    con.execute(sql)
+        self.tables = _catalog(con)
+
+    def _open(self) -> None:
+        with self._pool.get() as pg, contextlib.closing(pg.cursor()) as cur:
+            cur.execute("BEGIN")
+            try:
+                cur.execute(f"CREATE TABLE IF NOT EXISTS {SYNC} (name VARCHAR PRIMARY KEY, version BIGINT NOT NULL, "
+                            "full_version BIGINT NOT NULL)")
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("BEGIN")
+            try:
+                # one process at a time creates or upgrades the schema; the others wait here
+                cur.execute(f"LOCK TABLE {SYNC} IN EXCLUSIVE MODE")
+                cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' AND table_schema = current_schema()")
+                exists = cur.fetchall()[0][0] > 0
+                stored = 0
+                if exists:
+                    cur.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+                    rows = cur.fetchall()
+                    stored = int(rows[0][0]) if rows else 0
+                if stored > SCHEMA_VERSION:
+                    raise MonitorError(f"数据库「{self.label}」来自更新的版本（结构版本{stored}），请升级本软件后再打开。")
+                self._build_mirror(stored if exists else 0)
+                if not exists or stored < SCHEMA_VERSION:
+                    if exists:
+                        self._load(cur, list(self.tables), full=True)
+                    self._upgrade(cur, stored, exists)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        if not self._seen:
+            self._sync()
+
+    def _upgrade(self, cur: Any, stored: int, exists: bool) -> None:
+        """Bring the mirror to this version's schema and make PostgreSQL's tables that schema, with
+        the mirror's rows (inside the caller's PostgreSQL transaction: all or nothing)."""
+        con = self._db
+        old = dict(self.tables) if exists else {}
+        version = stored
+        while version < SCHEMA_VERSION:
+            for sql in MIGRATIONS[version]:
+                if sql == "REKEY":
+                    self.rekey(con)
+                else:
+                    con.execute(sql)
+            version += 1
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        self.tables = _catalog(con)
+        for name in old:
+            cur.execute(f"DROP TABLE {name}")
+        for t in self.tables.values():
+            cur.execute(t.ddl)
+            self._send(cur, t, con.sql(f"SELECT {t.cols} FROM {t.name}").to_arrow_table())  # noqa: S608
+        cur.execute("CREATE INDEX IF NOT EXISTS changes_version ON changes (version)")
+        cur.execute(f"DELETE FROM {SYNC}")
+        for name in [*self.tables, "*"]:
+            cur.execute(f"INSERT INTO {SYNC} VALUES ($1, 1, 1)", parameters=(name,))
+        self._seen = {name: (1, 1) for name in self.tables}
+
+    # -- reading PostgreSQL into the mirror ------------------------------------------------------
+    def _remote_versions(self, cur: Any) -> dict[str, tuple[int, int]]:
+        cur.execute(f"SELECT name, version, full_version FROM {SYNC}")
+        return {n: (int(v), int(f)) for n, v, f in cur.fetchall()}
+
+    def _stale(self, remote: dict[str, tuple[int, int]]) -> tuple[list[str], list[str]]:
+        """Tables to read whole, and append-only tables to read from their last key on."""
+        full, tail = [], []
+        for name in self.tables:
+            now, seen = remote.get(name), self._seen.get(name)
+            if now is None or now == seen:
+                continue
+            if seen is not None and name in APPEND_KEYS and now[1] == seen[1]:
+                tail.append(name)
+            else:
+                full.append(name)
+        return full, tail
+
+    def _sync(self, cur: Any = None) -> None:
+        """Bring the mirror up to the latest commit (`cur`: a cursor inside a transaction that holds
+        the writers' lock; else a snapshot of its own is taken)."""
+        if cur is not None:
+            self._apply(cur, self._remote_versions(cur))
+            return
+        with self._pool.get() as pg, contextlib.closing(pg.cursor()) as c:
+            if not any(self._stale(self._remote_versions(c))):
+                return
+            with self._lock:
+                c.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                try:
+                    self._apply(c, self._remote_versions(c))
+                finally:
+                    c.execute("ROLLBACK")  # read only
+
+    def _apply(self, cur: Any, remote: dict[str, tuple[int, int]]) -> None:
+        full, tail = self._stale(remote)
+        if not full and not tail:
+            return
+        self._db.execute("BEGIN TRANSACTION")
+        try:
+            self._load(cur, full, full=True)
+            self._load(cur, tail, full=False)
+            # the mirror's sequences drawn past the ids other processes added
+            for table, (sequence, column) in SEQUENCES.items():
+                if table in full or table in tail:
+                    _advance(self._db, sequence, table, column)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._seen.update({name: remote[name] for name in full + tail})
+
+    def _load(self, cur: Any, names: list[str], full: bool) -> None:
+        con = self._db
+        for name in names:
+            t = self.tables[name]
+            if full:
+                data = _fetch(cur, f"SELECT {t.cols} FROM {name}")  # noqa: S608 - catalog names
+                con.execute(f"DELETE FROM {name}")  # noqa: S608
+            else:
+                key = APPEND_KEYS[name]
+                top = con.execute(f"SELECT coalesce(max({key}), -1) FROM {name}").fetchall()[0][0]  # type: ignore[index]  # noqa: S608
+                data = _fetch(cur, f"SELECT {t.cols} FROM {name} WHERE {key} > $1", (int(top),))  # noqa: S608
+            if data.num_rows:
+                con.register("_pg_rows", data)
+                try:
+                    con.execute(f"INSERT INTO {name} ({t.cols}) SELECT {t.cols} FROM _pg_rows")  # noqa: S608
+                finally:
+                    con.unregister("_pg_rows")
+
+    # -- the Store's seam ------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self._sync()
+        con = self._db.cursor()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def migrate(self) -> None:
+        """The schema is brought up to date when the store is opened (see `_open`)."""
+
+    def is_free(self) -> bool:
+        return True
+
+    @contextlib.contextmanager
+    def transaction(self, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:  # type: ignore[override]
+        with self._lock, self._pool.get() as pg, contextlib.closing(pg.cursor()) as cur:
+            cur.execute("BEGIN")
+            con = self._db.cursor()
+            tracked = _Tracked(con, self.tables)
+            try:
+                cur.execute(f"SELECT version FROM {SYNC} WHERE name = '*' FOR UPDATE")  # writers take turns
+                self._sync(cur)
+                con.execute("BEGIN TRANSACTION")
+                yield tracked  # type: ignore[misc]
+                if bump:
+                    version = self.data_version_on(con) + 1
+                    tracked.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [str(version)])
+                    self._log_changes(tracked, version, _PENDING.__dict__.pop(id(tracked), None))  # type: ignore[arg-type]
+                con.complete()  # the transaction's last result, if left unread, would hold the connection
+                moved = self._push(cur, con, tracked.changed, tracked.tails)
+                cur.execute("COMMIT")
+            except BaseException:
+                _PENDING.__dict__.pop(id(tracked), None)
+                with contextlib.suppress(Exception):
+                    con.execute("ROLLBACK")
+                with contextlib.suppress(Exception):
+                    cur.execute("ROLLBACK")
+                self._drop_before(con, tracked.changed)
+                con.close()
+                raise
+            try:
+                con.execute("COMMIT")
+                self._seen.update(moved)
+            except BaseException:
+                # PostgreSQL has the change; the mirror reads it again on its next sync
+                for name in moved:
+                    self._seen.pop(name, None)
+                raise
+            finally:
+                self._drop_before(con, tracked.changed)
+                con.close()
+
+    @staticmethod
+    def _drop_before(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+        for name in names:
+            with contextlib.suppress(Exception):
+                con.execute(f"DROP TABLE IF EXISTS _before_{name}")
+
+    def _push(self, cur: Any, con: duckdb.DuckDBPyConnection, names: list[str], tails: dict[str, int]) -> dict[str, tuple[int, int]]:
+        """Send each changed table's difference to PostgreSQL; move the versions of those that differ."""
+        moved: dict[str, tuple[int, int]] = {}
+        for name in names:
+            t = self.tables[name]
+            before = f"_before_{name}"
+            keys = ", ".join(t.keys)
+            has_pk = t.keys != t.columns
+            if name in tails:
+                added = con.sql(f"SELECT {t.cols} FROM {name} WHERE {APPEND_KEYS[name]} > ?", params=[tails[name]]).to_arrow_table()  # noqa: S608
+                if added.num_rows:
+                    self._send(cur, t, added)
+                    moved[name] = self._move(cur, name, full=False)
+                continue
+            added = con.sql(f"SELECT {t.cols} FROM {name} EXCEPT ALL SELECT {t.cols} FROM {before}").to_arrow_table()  # noqa: S608
+            if has_pk:
+                gone = con.sql(f"SELECT {keys} FROM {before} EXCEPT SELECT {keys} FROM {name}").to_arrow_table()  # noqa: S608
+                con.register("_added", added)
+                try:
+                    rewritten = con.execute(f"SELECT count(*) FROM _added a SEMI JOIN {before} b USING ({keys})").fetchall()[0][0]  # type: ignore[index]  # noqa: S608
+                finally:
+                    con.unregister("_added")
+            else:
+                gone = con.sql(f"SELECT {t.cols} FROM {before} EXCEPT ALL SELECT {t.cols} FROM {name}").to_arrow_table()  # noqa: S608
+                rewritten = 0
+            if not added.num_rows and not gone.num_rows:
+                continue
+            match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" if not has_pk else f"t.{k} = d.{k}" for k in t.keys)
+            if gone.num_rows:
+                cur.adbc_ingest("_gone", gone, mode="create", temporary=True)
+                cur.execute(f"DELETE FROM {name} t USING _gone d WHERE {match}")  # noqa: S608
+                cur.execute("DROP TABLE _gone")
+            if added.num_rows:
+                self._send(cur, t, added, replace=has_pk and rewritten > 0, match=match)
+            moved[name] = self._move(cur, name, full=bool(gone.num_rows or rewritten or name not in APPEND_KEYS))
+        if moved:
+            cur.execute(f"UPDATE {SYNC} SET version = version + 1 WHERE name = '*'")
+        return moved
+
+    @staticmethod
+    def _move(cur: Any, name: str, full: bool) -> tuple[int, int]:
+        """Move a table's version (and its full version when it was more than appended to)."""
+        cur.execute(f"UPDATE {SYNC} SET version = version + 1, full_version = full_version + $1 WHERE name = $2",
+                    parameters=(int(full), name))
+        cur.execute(f"SELECT version, full_version FROM {SYNC} WHERE name = $1", parameters=(name,))
+        v, f = cur.fetchall()[0]
+        return int(v), int(f)
+
+    @staticmethod
+    def _send(cur: Any, t: Table, rows: pa.Table, replace: bool = False, match: str = "") -> None:
+        """Rows into a PostgreSQL table through a temporary table loaded by COPY (ADBC's ingest):
+        one round trip for any number of rows; with `replace`, rows of the same key go first."""
+        if not rows.num_rows:
+            return
+        cur.adbc_ingest("_rows", rows, mode="create", temporary=True)
+        if replace:
+            cur.execute(f"DELETE FROM {t.name} t USING _rows d WHERE {match}")  # noqa: S608
+        cur.execute(f"INSERT INTO {t.name} ({t.cols}) SELECT {t.cols} FROM _rows")  # noqa: S608
+        cur.execute("DROP TABLE _rows")
+
+    def close(self) -> None:
+        self._pool.close()
+        self._db.close()
