@@ -1,0 +1,191 @@
+"""PostgreSQL as the shared store: what only a store shared by several processes must get right.
+
+The store's ordinary behaviour (imports, notes, states, rounds …) is tested on both stores by the
+modules marked `both_stores`; here: several processes over one database, the migration of a bureau's
+file, a write that fails halfway, and a database of an older schema.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pgcluster import PgCluster
+
+from monitor import backup
+from monitor.access import ADMIN
+from monitor.demo import SEED_PROJECT
+from monitor.notes import load_notes, save_note
+from monitor.pgstore import PgStore
+from monitor.status import compute_status
+from monitor.store import Store, open_store
+from monitor.transfer import compare
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SAVER = """
+import sys, time
+from dataclasses import replace
+from pathlib import Path
+from monitor.access import Actor
+from monitor.errors import NoteConflict
+from monitor.notes import load_notes, save_note
+from monitor.store import open_store
+
+dsn, who, folder, rounds = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
+store = open_store(dsn)
+for r in range(rounds):
+    note = next(n for n in load_notes(store, 2023, project_code="{seed}", actor=Actor("admin")) if n.indicator_name == "")
+    (folder / f"{{who}}.ready{{r}}").touch()
+    while not (folder / f"go{{r}}").exists():
+        time.sleep(0.005)
+    try:
+        saved = save_note(store, replace(note, explanation=f"{{who}}第{{r}}轮"), Actor(who))
+        print(f"saved {{r}} {{saved.version}}", flush=True)
+    except NoteConflict as exc:
+        print(f"conflict {{r}} {{'已被他人修改' in str(exc)}}", flush=True)
+"""
+
+
+def _seed_note(store: Store):  # noqa: ANN202 - a Note
+    return next(n for n in load_notes(store, 2023, project_code=SEED_PROJECT, actor=ADMIN) if n.indicator_name == "")
+
+
+@pytest.fixture
+def pg_demo(pg_cluster: PgCluster, pg_demo_template: str) -> str:
+    return pg_cluster.create_database(f"demo_{time.monotonic_ns()}", template=pg_demo_template)
+
+
+def test_two_processes_saving_the_same_note_at_the_same_moment_one_wins_and_the_other_is_told(pg_demo: str, tmp_path: Path) -> None:
+    rounds = 8
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", SAVER.format(seed=SEED_PROJECT), pg_demo, who, str(tmp_path), str(rounds)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+             for who in ("用户甲", "用户乙")]
+    for r in range(rounds):
+        deadline = time.monotonic() + 60
+        while not all((tmp_path / f"{w}.ready{r}").exists() for w in ("用户甲", "用户乙")):
+            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), [p.stderr.read() for p in procs if p.stderr]
+            time.sleep(0.01)
+        (tmp_path / f"go{r}").touch()
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
+    lines = sorted(line for out, _ in outs for line in out.splitlines())
+    by_round: dict[str, list[str]] = {}
+    for line in lines:
+        kind, r, detail = line.split()
+        by_round.setdefault(r, []).append(f"{kind} {detail}")
+    assert len(by_round) == rounds
+    for outcome in by_round.values():
+        # the one who read the same version a moment later is refused with the Chinese message
+        assert sorted(o.split()[0] for o in outcome) == ["conflict", "saved"] and "conflict True" in outcome
+    store = open_store(pg_demo)
+    note = _seed_note(store)
+    first = 1  # the demo note's version before the rounds
+    assert note.version == first + rounds
+    audited = store.df("SELECT count(*) AS n FROM audit WHERE kind = '说明' AND project_code = ?", [SEED_PROJECT])
+    assert int(audited["n"].iloc[0]) == rounds  # no lost and no doubled save
+
+
+def test_a_note_saved_through_one_process_is_read_by_the_other_on_its_next_read(pg_demo: str) -> None:
+    a, b = open_store(pg_demo), open_store(pg_demo)
+    before_b = b.data_version()
+    note = _seed_note(a)
+    save_note(a, replace(note, explanation="甲进程保存的说明"), ADMIN)
+    assert _seed_note(b).explanation == "甲进程保存的说明"
+    assert b.data_version() == before_b + 1
+    # the audit trail reached b by its new rows only, and ids drawn by b do not collide with a's
+    save_note(b, replace(_seed_note(b), explanation="乙进程再次修改"), ADMIN)
+    ids = a.df("SELECT id FROM audit ORDER BY id")["id"].tolist()
+    assert len(ids) == len(set(ids))
+    assert _seed_note(a).explanation == "乙进程再次修改"
+
+
+def test_the_status_from_postgresql_equals_the_status_from_the_file(pg_demo: str, demo_db_template: Path) -> None:
+    import pandas.testing as pdt
+
+    from_pg = compute_status(open_store(pg_demo), 2023, 10, actor=ADMIN)
+    from_file = compute_status(Store(demo_db_template), 2023, 10, actor=ADMIN)
+    for frame in ("projects", "indicators"):
+        pdt.assert_frame_equal(getattr(from_pg, frame), getattr(from_file, frame))
+    seed = from_pg.project(SEED_PROJECT)
+    assert (int(seed["rate_bp"]), int(seed["gap_bp"]), seed["level"]) == (2746, 5588, "red")  # 27.46%, 55.88个百分点
+
+
+def test_a_write_that_fails_halfway_changes_neither_postgresql_nor_the_mirror(pg_demo: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(pg_demo)
+    assert isinstance(store, PgStore)
+    before = store.table_counts()
+    sends = {"n": 0}
+    real = PgStore._send
+
+    def fail_on_second(cur, t, rows, replace=False, match=""):  # noqa: ANN001, ANN202
+        sends["n"] += 1
+        if sends["n"] == 2:
+            raise OSError("网络中断（模拟）")
+        return real(cur, t, rows, replace, match)
+
+    monkeypatch.setattr(PgStore, "_send", staticmethod(fail_on_second))
+    with pytest.raises(OSError), store.transaction() as con:
+        con.execute("DELETE FROM progress")
+        con.execute("DELETE FROM notes")
+        con.execute("UPDATE projects SET budget_adjusted = budget_adjusted + 1")
+    monkeypatch.undo()
+    assert store.table_counts() == before
+    assert open_store(pg_demo).table_counts() == before
+    assert float(store.df("SELECT sum(budget_adjusted) AS s FROM projects")["s"].iloc[0]) == \
+        float(open_store(pg_demo).df("SELECT sum(budget_adjusted) AS s FROM projects")["s"].iloc[0])
+
+
+def test_a_restore_in_one_process_replaces_every_table_the_other_reads(pg_demo: str, tmp_path: Path) -> None:
+    a, b = open_store(pg_demo), open_store(pg_demo)
+    backup.backup(a, ADMIN, tmp_path / "b.zip")
+    save_note(a, replace(_seed_note(a), explanation="备份之后的修改"), ADMIN)
+    assert _seed_note(b).explanation == "备份之后的修改"
+    backup.restore(a, ADMIN, tmp_path / "b.zip")
+    assert _seed_note(b).explanation != "备份之后的修改"
+    assert all(c.same for c in compare(a, b))
+
+
+def test_monitor_migrate_moves_a_bureaus_file_to_postgresql_and_back_table_for_table(
+        pg_dsn: str, demo_db_template: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = [sys.executable, "-m", "monitor.cli"]
+    there = subprocess.run([*run, "migrate", "--from", str(demo_db_template), "--to", pg_dsn],
+                           capture_output=True, text=True, env=env, cwd=ROOT)
+    assert there.returncode == 0, there.stderr
+    assert "逐表核对一致" in there.stdout and "不一致" not in there.stdout
+    back = tmp_path / "back.duckdb"
+    home = subprocess.run([*run, "migrate", "--from", pg_dsn, "--to", str(back)], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert home.returncode == 0, home.stderr
+    tables = compare(Store(demo_db_template), Store(back))
+    assert len(tables) >= 25 and all(t.same for t in tables), [t for t in tables if not t.same]
+    assert sum(t.rows for t in tables) > 200
+    again = subprocess.run([*run, "migrate", "--from", str(demo_db_template), "--to", pg_dsn], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert again.returncode == 1 and "只能写入空数据库" in again.stderr
+
+
+def test_a_database_of_an_older_schema_is_brought_up_to_date_with_its_rows(
+        pg_dsn: str, demo_db_template: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.pgstore as pgstore
+
+    monkeypatch.setattr(pgstore, "SCHEMA_VERSION", 7)  # as the release before schema 8 created it
+    seven = open_store(pg_dsn)
+    assert seven.schema_version() == 7 and "efficiency" not in seven.tables["project_facts"].columns
+    with seven.transaction() as con:
+        con.execute("INSERT INTO settings VALUES ('monitoring_point', '2023-10')")
+        con.execute("INSERT INTO project_facts (year, project_code, background) VALUES (2023, 'X1', '背景')")
+    seven.close()
+    monkeypatch.undo()
+    now = open_store(pg_dsn)
+    assert now.schema_version() == pgstore.SCHEMA_VERSION
+    assert "efficiency" in now.tables["project_facts"].columns
+    assert now.scalar("SELECT value FROM settings WHERE key = 'monitoring_point'") == "2023-10"
+    assert now.df("SELECT background, efficiency FROM project_facts").values.tolist() == [["背景", None]]
+    # and a second process opening it afterwards finds it current, with the same rows
+    assert all(c.same for c in compare(now, open_store(pg_dsn)))
