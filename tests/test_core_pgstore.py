@@ -189,3 +189,60 @@ def test_a_database_of_an_older_schema_is_brought_up_to_date_with_its_rows(
     assert now.df("SELECT background, efficiency FROM project_facts").values.tolist() == [["背景", None]]
     # and a second process opening it afterwards finds it current, with the same rows
     assert all(c.same for c in compare(now, open_store(pg_dsn)))
+
+
+def test_a_writer_waiting_longer_than_its_patience_is_told_the_store_is_busy(pg_demo: str) -> None:
+    import threading
+
+    from monitor.errors import StoreBusy
+
+    holder, waiter = open_store(pg_demo), PgStore(pg_demo, busy_timeout=0.5)
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with holder.transaction() as con:  # an import that takes its time
+            con.execute("UPDATE projects SET content = content")
+            inside.set()
+            release.wait(10)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    try:
+        assert inside.wait(10)
+        with pytest.raises(StoreBusy, match="正被另一个操作写入"):
+            save_note(waiter, replace(_seed_note(waiter), explanation="等不及"), ADMIN)
+    finally:
+        release.set()
+        t.join()
+    save_note(waiter, replace(_seed_note(waiter), explanation="稍后重试成功"), ADMIN)
+    assert _seed_note(holder).explanation == "稍后重试成功"
+
+
+def test_a_write_outside_a_transaction_is_refused_not_lost(pg_demo: str) -> None:
+    from monitor.errors import MonitorError
+
+    store = open_store(pg_demo)
+    with pytest.raises(MonitorError, match="必须在事务中"), store.connect() as con:
+        con.execute("DELETE FROM notes")
+    assert open_store(pg_demo).table_counts()["notes"] == store.table_counts()["notes"] > 0
+
+
+def test_a_spend_changed_by_another_process_is_read_again_for_that_project_only(pg_demo: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = open_store(pg_demo), open_store(pg_demo)
+    assert isinstance(b, PgStore)
+    before = compute_status(b, 2023, 10, actor=ADMIN).project(SEED_PROJECT)
+    with a.transaction() as con:
+        a.touched(con, 2023, [SEED_PROJECT])
+        con.execute("UPDATE monthly SET spent = spent + 100000 WHERE year = 2023 AND project_code = ? AND month = 10", [SEED_PROJECT])
+    whole: list[str] = []
+    real = PgStore._load
+
+    def watch(self, cur, names, full):  # noqa: ANN001, ANN202
+        whole.extend(n for n in names if full)
+        return real(self, cur, names, full)
+
+    monkeypatch.setattr(PgStore, "_load", watch)
+    after = compute_status(b, 2023, 10, actor=ADMIN).project(SEED_PROJECT)
+    assert int(after["spent_fen"]) == int(before["spent_fen"]) + 10_000_000  # 10万元 more, in 分
+    assert "monthly" not in whole and "progress" not in whole
+    assert all(c.same for c in compare(a, b))
