@@ -32,12 +32,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
+from pgcluster import PgCluster  # noqa: E402
+
 from monitor.access import ADMIN  # noqa: E402
 from monitor.notes import Note, load_notes, save_note  # noqa: E402
 from monitor.status import compute_status  # noqa: E402
 from monitor.store import Store, open_store  # noqa: E402
 from monitor.transfer import copy_store  # noqa: E402
-from pgcluster import PgCluster  # noqa: E402
 
 
 def _median(fn: Any, repeat: int = 5) -> float:
