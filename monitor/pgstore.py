@@ -391,7 +391,7 @@ class PgStore(Store):
             for name in names:
                 t = self.tables[name]
                 con.execute(f"DELETE FROM {name} WHERE (year, project_code) IN (SELECT year, project_code FROM _codes)")  # noqa: S608
-                marks = ", ".join(f"(${2 * i + 1}::INTEGER, ${2 * i + 2})" for i in range(len(codes)))
+                marks = ", ".join(f"(CAST(${2 * i + 1} AS INTEGER), ${2 * i + 2})" for i in range(len(codes)))
                 data = _fetch(cur, f"SELECT {t.cols} FROM {name} WHERE (year, project_code) IN ({marks})",  # noqa: S608
                               tuple(v for pair in codes for v in pair))
                 if data.num_rows:

@@ -8,6 +8,7 @@ file, a write that fails halfway, and a database of an older schema.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -246,3 +247,50 @@ def test_a_spend_changed_by_another_process_is_read_again_for_that_project_only(
     assert int(after["spent_fen"]) == int(before["spent_fen"]) + 10_000_000  # 10万元 more, in 分
     assert "monthly" not in whole and "progress" not in whole
     assert all(c.same for c in compare(a, b))
+
+
+# What a PostgreSQL-compatible database must accept: the statements the store sends, by their opening
+# words (the driver's own catalogue queries on connecting included). Anything else fails the test, so
+# a new kind of statement is a decision, written down here and in the README.
+CORE_SQL = re.compile(
+    r"^(BEGIN( ISOLATION LEVEL REPEATABLE READ)?|COMMIT|ROLLBACK|SET LOCAL lock_timeout = '\d+ms'"
+    r"|CREATE TABLE (IF NOT EXISTS )?\w+ \(.*\)|CREATE TEMPORARY TABLE pg_temp \. \"\w+\" \(.*\)"
+    r"|CREATE INDEX IF NOT EXISTS \w+ ON \w+ \(\w+\)|DROP TABLE \"?\w+\"?|LOCK TABLE \w+ IN EXCLUSIVE MODE"
+    r"|COPY pg_temp \. \"\w+\" \(.*\) FROM STDIN WITH \(FORMAT binary\)"
+    r"|SELECT .* FROM \w+( WHERE .*)?( FOR UPDATE)?|SELECT count\(\*\) FROM information_schema\.tables WHERE .*"
+    r"|INSERT INTO \w+ \(.*\) SELECT .* FROM _rows|INSERT INTO monitor_sync VALUES \(\$1, 1, 1\)"
+    r"|DELETE FROM \w+|DELETE FROM \w+ t USING _(rows|gone) d WHERE .*|UPDATE monitor_sync SET .* WHERE .*"
+    r"|ALTER DATABASE \w+ SET log_statement = 'all'"
+    r"|SELECT CURRENT_SCHEMA\(\)|SELECT version\(\);|SELECT [\w, ]+ FROM pg_catalog\.pg_(type|attribute) .*)$",  # the driver's, on connecting
+    re.DOTALL)
+
+
+def test_postgresql_receives_only_core_sql(tmp_path: Path) -> None:
+    with PgCluster() as cluster:
+        dsn = cluster.create_database("core_sql")
+        import adbc_driver_postgresql.dbapi as pg
+
+        with pg.connect(cluster.dsn(), autocommit=True) as con, con.cursor() as cur:
+            cur.execute("ALTER DATABASE core_sql SET log_statement = 'all'")
+        from monitor.demo import create_demo_accounts, load_demo
+
+        a, b = open_store(dsn), open_store(dsn)
+        load_demo(a)
+        create_demo_accounts(a)
+        save_note(b, replace(_seed_note(b), explanation="核对语句"), ADMIN)
+        with a.transaction() as con:
+            a.touched(con, 2023, [SEED_PROJECT])
+            con.execute("UPDATE monthly SET spent = spent + 1 WHERE year = 2023 AND project_code = ? AND month = 10", [SEED_PROJECT])
+        compute_status(b, 2023, 10, actor=ADMIN)
+        backup.backup(a, ADMIN, tmp_path / "b.zip")
+        backup.restore(b, ADMIN, tmp_path / "b.zip")
+        compute_status(a, 2023, 10, actor=ADMIN)
+        log = (cluster.dir / "log").read_text(encoding="utf-8", errors="replace")
+    statements = [" ".join(m.split()) for m in re.findall(r"(?:statement|execute [^:]*): (.*?)(?=\n\S|\Z)", log, re.DOTALL)]
+    # the driver reads every result as binary COPY of the query
+    statements = [re.sub(r"^COPY \((.*)\) TO STDOUT \(FORMAT binary\)$", r"\1", s) for s in statements]
+    assert len(statements) > 100
+    odd = sorted({s[:160] for s in statements if not CORE_SQL.match(s)})
+    assert not odd, "\n".join(odd)
+    assert not any("ON CONFLICT" in s or "LISTEN" in s or "NOTIFY" in s or "::" in s.split(" FROM pg_catalog")[0] for s in statements
+                   if "pg_catalog" not in s)
