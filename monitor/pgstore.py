@@ -1,9 +1,13 @@
-"""PostgreSQL as the shared store; DuckDB in memory as each process's computing engine.
+"""PostgreSQL as the shared store; DuckDB as each process's computing engine.
 
 A province runs several dashboard processes over one database. PostgreSQL (or a compatible domestic
 database: KingbaseES, openGauss) holds every table; each process keeps a *mirror* of the tables in
-an in-memory DuckDB database, and every existing query — the status, the reports, the pages' reads —
-runs on the mirror unchanged, at DuckDB's speed.
+a DuckDB database of its own, and every existing query — the status, the reports, the pages' reads —
+runs on the mirror unchanged, at DuckDB's speed. The mirror is a DuckDB file in a private temporary
+folder, removed with the store: stored compressed as the bureau's own file is, the status runs on it
+as fast as on that file (measured: in memory it was 1.1–1.4× slower at 100,000 projects, and a
+province's mirror held in each process's memory costs ~0.3 GB more per process).
+`MONITOR_MIRROR=memory` keeps it in memory instead.
 
 Reading. Before each unit of work (`connect`) the process reads one small table from PostgreSQL,
 `monitor_sync`: a version per table, moved by every commit that changed that table. Tables whose
@@ -29,10 +33,15 @@ DELETE … USING, INSERT … SELECT, temporary tables and COPY (ADBC's bulk load
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,6 +53,7 @@ from .errors import MonitorError, StoreBusy
 from .store import _PENDING, MIGRATIONS, SCHEMA_VERSION, Store
 
 SYNC = "monitor_sync"
+MIRROR_ON_DISK = os.environ.get("MONITOR_MIRROR", "disk") == "disk"
 # The figure tables: another process's write of a few projects is read again for only those projects,
 # from the change log (Store.touched) — the log the status's own refresh trusts, which speaks of these
 # tables only (a note or a fact declares "no figure changed"). Beyond the bounds, reading whole is simpler.
@@ -224,8 +234,11 @@ class PgStore(Store):
         self._memory = None
         self._lock = threading.RLock()  # the mirror's writers of this process (sync and transactions)
         self._pool = _Pool(dsn)
-        self._db = duckdb.connect(":memory:")
+        self._mirror_dir = tempfile.mkdtemp(prefix="monitor-mirror-") if MIRROR_ON_DISK else None
+        self._db = duckdb.connect(str(Path(self._mirror_dir) / "mirror.duckdb") if self._mirror_dir else ":memory:")
         self._db.execute("SET enable_progress_bar = false")
+        # the mirror is this process's scratch copy: gone with the store, or at exit at the latest
+        self._discard = weakref.finalize(self, _discard, self._db, self._pool, self._mirror_dir)
         self._seen: dict[str, tuple[int, int]] = {}  # table → (version, full_version) the mirror holds
         self._open()
 
@@ -550,5 +563,12 @@ class PgStore(Store):
         cur.execute("DROP TABLE _rows")
 
     def close(self) -> None:
-        self._pool.close()
-        self._db.close()
+        self._discard()
+
+
+def _discard(db: duckdb.DuckDBPyConnection, pool: _Pool, folder: str | None) -> None:
+    pool.close()
+    with contextlib.suppress(Exception):
+        db.close()
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
