@@ -294,3 +294,55 @@ def test_postgresql_receives_only_core_sql(tmp_path: Path) -> None:
     assert not odd, "\n".join(odd)
     assert not any("ON CONFLICT" in s or "LISTEN" in s or "NOTIFY" in s or "::" in s.split(" FROM pg_catalog")[0] for s in statements
                    if "pg_catalog" not in s)
+
+
+REVIEWER = """
+import sys, time
+from pathlib import Path
+from monitor import rounds
+from monitor.access import PAGE, Actor
+from monitor.errors import StateConflict
+from monitor.store import open_store
+
+dsn, action, folder, version = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
+store = open_store(dsn)
+dept = Actor("qypzgh", PAGE, "department", "青云谱区总工会")
+(folder / f"{{action}}.ready").touch()
+while not (folder / "go").exists():
+    time.sleep(0.005)
+try:
+    if action == "approve":
+        rounds.approve(store, dept, 2023, 10, "{seed}", version)
+    else:
+        rounds.send_back(store, dept, 2023, 10, "{seed}", version, "凭证不全，请补充")
+    print("done", flush=True)
+except StateConflict as exc:
+    print("refused", "已被" in str(exc) or "不能" in str(exc), flush=True)
+"""
+
+
+def test_a_department_approving_and_returning_one_submission_from_two_processes_gets_one_outcome(pg_demo: str, tmp_path: Path) -> None:
+    from datetime import date
+
+    from monitor import rounds
+    from monitor.access import PAGE, Actor
+
+    store = open_store(pg_demo)
+    rounds.open_task(store, Actor("jixiaoke", PAGE, "bureau"), 2023, 10, date(2023, 11, 10))
+    sub = rounds.submit(store, Actor("qypzgh-cw", PAGE, "unit", "青云谱区总工会", "青云谱区总工会"), 2023, 10, SEED_PROJECT, 0)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = {a: subprocess.Popen([sys.executable, "-c", REVIEWER.format(seed=SEED_PROJECT), pg_demo, a, str(tmp_path), str(sub.version)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+             for a in ("approve", "send_back")}
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"{a}.ready").exists() for a in procs):
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs.values())
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    outs = {a: p.communicate(timeout=60) for a, p in procs.items()}
+    assert all(p.returncode == 0 for p in procs.values()), {a: e for a, (_, e) in outs.items()}
+    results = {a: out.strip() for a, (out, _) in outs.items()}
+    assert sorted(results.values()) == ["done", "refused True"], results
+    winner = next(a for a, r in results.items() if r == "done")
+    now = rounds.submission(open_store(pg_demo), Actor("admin"), 2023, 10, SEED_PROJECT)
+    assert now.state == (rounds.DEPT_APPROVED if winner == "approve" else rounds.RETURNED) and now.version == sub.version + 1
