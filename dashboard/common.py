@@ -182,6 +182,10 @@ def route_guard() -> None:
 
 # -- versions -----------------------------------------------------------------------------------
 def _signature(path: str) -> tuple[object, ...]:
+    """What tells whether the data may have changed: the file's size and time, or for PostgreSQL
+    (no file to watch) the data version itself, read through the store's version rows."""
+    if is_postgres(path):
+        return (get_store(path).data_version(),)
     out: list[object] = []
     for f in (path, path + ".wal"):
         try:
