@@ -1,9 +1,10 @@
 """Two dashboard processes on one PostgreSQL database behind nginx, in a real browser (issue 14):
-a note saved through one process is read through the other, and when the process a browser is pinned
-to stops, the user reloads and goes on through the other one, still logged in.
+a note saved through one process is read through the other, figures imported by the command line show
+on both, and when the process a browser is pinned to stops, the user reloads and goes on through the
+other one, still logged in.
 
 Needs nginx and PostgreSQL's server (`make test` installs them); skipped with the reason otherwise.
-The tests run in this order: the second one kills a process of the module's cluster.
+The tests run in this order: the last one kills a process of the module's cluster.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import os
 import signal
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from browser_support import browser, main_text, settle, shoot  # noqa: F401
-from cluster_support import Cluster, cluster  # noqa: F401
+from cluster_support import Cluster, cluster, monitor  # noqa: F401
 from dashboard_support import DEMO_YEAR, SEED_PROJECT, login
 
 from deploy.nginx_conf import ROUTE_COOKIE
@@ -90,6 +92,26 @@ def test_a_note_saved_through_one_process_is_read_through_the_other(cluster: Clu
         context.close()
 
 
+def test_figures_imported_by_the_command_line_show_on_both_processes(cluster: Cluster, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each process computes from its own copy of the data: after a write elsewhere (here the command
+    line's import into PostgreSQL) both must show the new figures, not what they had cached."""
+    context, pg = _person(browser, cluster)
+    try:
+        for server in cluster.servers:  # both have computed the project's figures once
+            _open_project(pg, server.url)
+            assert "27.46%" in main_text(pg)
+        fix = tmp_path / "更正"
+        fix.mkdir()
+        (fix / "月度支出.csv").write_text("年度,项目编码,月份,支出金额(万元)\n2023,360104-ZGH-2023-001,10,122.0882\n", encoding="utf-8")
+        imported = monitor(cluster.dsn, "--as", "jixiaoke", "import", str(fix))
+        assert imported.returncode == 0, imported.stderr
+        for server in cluster.servers:
+            _open_project(pg, server.url)
+            assert "47.86%" in main_text(pg) and "27.46%" not in main_text(pg), server.url
+    finally:
+        context.close()
+
+
 def test_when_the_process_a_browser_is_pinned_to_stops_the_user_reloads_and_goes_on(cluster: Cluster, browser) -> None:  # type: ignore[no-untyped-def]
     context, pg = _person(browser, cluster)
     try:
@@ -114,7 +136,7 @@ def test_when_the_process_a_browser_is_pinned_to_stops_the_user_reloads_and_goes
         settle(pg, expect="工会经费项目")
         assert pg.get_by_label("密码").count() == 0  # no login form: the session came from the store
         assert "退出登录" in pg.locator("[data-testid=stSidebar]").inner_text()
-        assert "执行率" in main_text(pg) and "27.46%" in main_text(pg)  # the project's figures
+        assert "执行率" in main_text(pg) and "序时进度" in main_text(pg)  # the project's figures
         text = f"进程停止后保存：已联系财政局。{uuid.uuid4().hex[:6]}"
         version = _save_note(pg, text, "按月跟踪支付进度。")
         shoot(pg, "cluster_after_failover")
