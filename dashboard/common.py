@@ -40,6 +40,7 @@ from monitor.access import ACTION_WORDS, PAGE, Actor
 from monitor.errors import Forbidden, MonitorError, NotFound, StoreBusy
 from monitor.money import fmt_bp
 from monitor.notes import Note, load_notes
+from monitor.pgstore import is_postgres
 from monitor.rules import Rules
 from monitor.status import LEVEL_ICONS, LEVEL_LABELS, Status, compute_status, monthly_curve, refresh_status
 from monitor.store import Facts, Store, open_store
@@ -66,7 +67,10 @@ YEAR, MONTH, PROJECT = "year", "month", "project"
 
 
 def db_path() -> str:
-    return str(Path(os.environ.get("MONITOR_DB", DEFAULT_DB)).resolve())
+    """MONITOR_DB: a PostgreSQL address as given, a DuckDB file by its absolute path (one cache key
+    whichever way the path was written)."""
+    target = os.environ.get("MONITOR_DB", DEFAULT_DB)
+    return target if is_postgres(target) else str(Path(target).resolve())
 
 
 # A page waits at most this long for another process's write (a CLI import) before it says the data is

@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # `dashboard` is not an installed package
     sys.path.insert(0, str(ROOT))
 
 from monitor.demo import DEMO_ACCOUNTS, DEMO_MONTH, DEMO_YEAR, SEED_PROJECT, create_demo_accounts, load_demo  # noqa: E402
-from monitor.store import Store  # noqa: E402
+from monitor.store import Store, open_store  # noqa: E402
 
 APP = ROOT / "dashboard" / "app.py"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -48,7 +48,7 @@ def make_app(month: int | None = DEMO_MONTH, *, user: str | None = "admin", **qu
         from monitor.access import PAGE
         from monitor.accounts import account_actor
 
-        store = Store(os.environ["MONITOR_DB"])
+        store = open_store(os.environ["MONITOR_DB"])
         create_demo_accounts(store)  # a test's own small region has none yet (it is a no-op where there are)
         at.session_state["_actor"] = account_actor(store, user, PAGE)
     if month is not None:

@@ -1,0 +1,123 @@
+"""PostgreSQL benchmark (issue 14): the status of a province read from PostgreSQL against the same
+status from the DuckDB file, the first read of a data version stated apart.
+
+`run(db_path)` takes the province file `make bench` built (100,000 projects), starts a throwaway
+PostgreSQL cluster on loopback (tests/pgcluster.py: Debian's server, fsync off as in the tests — a
+bureau's server keeps fsync on, which costs commits, not reads), and measures:
+
+- `migrate_s`: `monitor migrate` of the whole file into the empty database (copy and table-for-table check);
+- `open_s`: a process opening the store: every table read from PostgreSQL into its DuckDB mirror —
+  the first read of a data version when a process starts;
+- `status_file_s` / `status_pg_s`: the 1-10月 status (compute_status, median of 5) from the file and
+  from PostgreSQL after the first read; their ratio is the aim (≤ 1.5);
+- `after_note_s`: another process's first status after a note was saved elsewhere (the mirror reads
+  the changed tables — notes, audit tail, meta, changes — and the status is computed): the first
+  read of a data version that changed no figure;
+- `after_fill_s`: the same after one project's October spend was changed elsewhere (the monthly
+  table is read again whole: the first read of a data version that changed a figure);
+- `save_note_s`: one note saved through PostgreSQL (median of 5), beside `save_note_file_s` on the file.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from pgcluster import PgCluster  # noqa: E402
+
+from monitor.access import ADMIN  # noqa: E402
+from monitor.notes import Note, load_notes, save_note  # noqa: E402
+from monitor.status import compute_status  # noqa: E402
+from monitor.store import Store, open_store  # noqa: E402
+from monitor.transfer import copy_store  # noqa: E402
+
+
+def _median(fn: Any, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def _note(store: Store, code: str) -> Note:
+    found = [n for n in load_notes(store, 2023, project_code=code, actor=ADMIN) if n.indicator_name == ""]
+    return found[0] if found else Note(2023, code, "", 10)
+
+
+def run(db_path: str | None = None, n_projects: int = 100_000) -> dict[str, object]:
+    res: dict[str, object] = {}
+    if db_path is None:
+        from monitor.synthetic import build_database
+
+        db_path = str(Path(tempfile.mkdtemp()) / "province.duckdb")
+        build_database(db_path, n_projects, seed=1)
+    file_store = Store(db_path)
+    res["projects"] = int(file_store.scalar("SELECT count(*) FROM projects"))  # type: ignore[arg-type]
+    code = str(file_store.scalar("SELECT min(project_code) FROM projects WHERE year = 2023"))
+    with PgCluster() as cluster:
+        dsn = cluster.create_database("province")
+        target = open_store(dsn)
+        t = time.perf_counter()
+        copies = copy_store(file_store, target)
+        res["migrate_s"] = time.perf_counter() - t
+        res["migrated_rows"] = sum(c.rows for c in copies)
+        res["migrate_all_same"] = all(c.same for c in copies)
+        target.close()
+
+        t = time.perf_counter()
+        pg = open_store(dsn)
+        res["open_s"] = time.perf_counter() - t
+        compute_status(pg, 2023, 10, actor=ADMIN)
+        compute_status(file_store, 2023, 10, actor=ADMIN)
+        res["status_file_s"] = _median(lambda: compute_status(file_store, 2023, 10, actor=ADMIN))
+        res["status_pg_s"] = _median(lambda: compute_status(pg, 2023, 10, actor=ADMIN))
+        res["pg_vs_file"] = res["status_pg_s"] / res["status_file_s"]  # type: ignore[operator]
+
+        other = open_store(dsn)  # another process
+        notes = []
+        for i in range(5):
+            t = time.perf_counter()
+            save_note(other, replace(_note(other, code), explanation=f"第{i}次保存"), ADMIN)
+            notes.append(time.perf_counter() - t)
+        res["save_note_s"] = statistics.median(notes)
+        res["save_note_file_s"] = _median(lambda: save_note(file_store, replace(_note(file_store, code), explanation="文件"), ADMIN))
+        t = time.perf_counter()
+        compute_status(pg, 2023, 10, actor=ADMIN)
+        res["after_note_s"] = time.perf_counter() - t
+
+        with other.transaction() as con:
+            other.touched(con, 2023, [code])
+            con.execute("UPDATE monthly SET spent = spent + 1 WHERE year = 2023 AND project_code = ? AND month = 10", [code])
+        t = time.perf_counter()
+        compute_status(pg, 2023, 10, actor=ADMIN)
+        res["after_fill_s"] = time.perf_counter() - t
+        pg.close()
+        other.close()
+    return res
+
+
+def print_results(r: dict[str, object]) -> None:
+    print(f"province of {r['projects']:,} projects; PostgreSQL on loopback (throwaway cluster)")
+    print(f"monitor migrate file → PostgreSQL ({r['migrated_rows']:,} rows, all tables equal: {r['migrate_all_same']}): {r['migrate_s']:.2f} s")
+    print(f"a process opening the store (first read: every table into its mirror): {r['open_s']:.2f} s")
+    print(f"status 1-10月 from the DuckDB file:                 {r['status_file_s']:.3f} s")
+    print(f"status 1-10月 from PostgreSQL (after first read):   {r['status_pg_s']:.3f} s   (PostgreSQL ÷ file = {r['pg_vs_file']:.2f}; aim ≤ 1.5)")
+    print(f"first status after another process saved a note:  {r['after_note_s']:.3f} s")
+    print(f"first status after another process changed a spend: {r['after_fill_s']:.3f} s")
+    print(f"one note saved: PostgreSQL {r['save_note_s']:.3f} s, file {r['save_note_file_s']:.3f} s")
+
+
+if __name__ == "__main__":
+    out = run(sys.argv[1] or None if len(sys.argv) > 1 else None, int(sys.argv[2]) if len(sys.argv) > 2 else 100_000)
+    print_results(out)
