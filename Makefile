@@ -13,8 +13,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-# Debian's chromium (browser tests), LibreOffice Writer (report → PDF), CJK fonts and the PostgreSQL
-# server (tests of the shared store start a throwaway cluster of their own), when missing.
+# Debian's chromium (browser tests), LibreOffice Writer (report → PDF), CJK fonts, the PostgreSQL
+# server (tests of the shared store start a throwaway cluster of their own) and nginx (the reverse
+# proxy of the cluster test and benchmark, run in a temporary folder), when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
@@ -22,6 +23,7 @@ system-deps:
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -1,8 +1,10 @@
 """`make bench`: every benchmark in one run, printed as a table of figures and ratios.
 
 Core (import, status, pandas script, floor) always runs; the dashboard, round (issue 12: a save seen
-on the bureau's overview, 20 users at once), report and PostgreSQL (issue 14: the status read from
-PostgreSQL against the file) benchmarks run when their modules are present. Results are also written to bench/out/results.json.
+on the bureau's overview, 20 users at once), report, PostgreSQL (issue 14: the status read from
+PostgreSQL against the file) and cluster (issue 14: 100 users over two processes on PostgreSQL behind
+nginx, one of them killed midway) benchmarks run when their modules are present. Results are also
+written to bench/out/results.json.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ def main() -> None:
     core = results["core"]
     print_core(core)  # type: ignore[arg-type]
     for name, call in (("dashboard", lambda m: m.run(core["db_path"])), ("round", lambda m: m.run(core["db_path"])),  # type: ignore[index]
-                       ("report", lambda m: m.run()), ("pg", lambda m: m.run(core["db_path"]))):  # type: ignore[index]
+                       ("report", lambda m: m.run()), ("pg", lambda m: m.run(core["db_path"])),  # type: ignore[index]
+                       ("cluster", lambda m: m.run())):
         if not (HERE / f"{name}_bench.py").exists():
             continue
         module = importlib.import_module(f"{name}_bench")

@@ -128,7 +128,9 @@ def _fen(v: object) -> int | None:
 
 
 def _frame(rows: list[FundSource]) -> pd.DataFrame:
-    return pd.DataFrame({"source": [r.source for r in rows], "initial": [_wan(r.initial_fen) for r in rows],
+    # the source column typed as text even when there are no rows: pandas makes an empty column
+    # float, and the editor's text column then refuses it (the whole page failed)
+    return pd.DataFrame({"source": pd.Series([r.source for r in rows], dtype=object), "initial": [_wan(r.initial_fen) for r in rows],
                          "added": [_wan(r.added_fen) for r in rows], "cut": [_wan(r.cut_fen) for r in rows],
                          "adjusted": [_wan(r.adjusted_fen) for r in rows], "spent": [_wan(r.spent_fen) for r in rows]},
                         columns=list(SOURCE_COLUMNS))

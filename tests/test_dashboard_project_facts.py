@@ -95,3 +95,14 @@ def test_the_unit_edits_the_months_sources_in_a_table_and_a_viewer_only_reads_th
         ("财政拨款", 10, 490_000_000)]
     viewer = _open("chakan")
     assert not [d for d in viewer.data_editor if d.key and d.key.startswith(PREFIX)]
+
+
+def test_a_project_without_fund_sources_gets_an_empty_sources_table_to_fill(demo_db) -> None:  # type: ignore[no-untyped-def]
+    code = str(Store(demo_db).scalar("SELECT min(project_code) FROM projects WHERE year = ? AND project_code NOT IN "
+                                     "(SELECT project_code FROM fund_sources)", [DEMO_YEAR]))
+    at = make_app(project=code, user="admin").run()
+    at.switch_page("pages/project.py").run()
+    _ok(at)
+    assert not [e.value for e in at.error if "页面出错了" in e.value]
+    editor = next(d for d in at.data_editor if d.key == f"{form_key(DEMO_YEAR, code)}:sources_editor")
+    assert editor.value.empty and list(editor.value.columns)[0] == "source"
