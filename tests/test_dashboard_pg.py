@@ -45,6 +45,15 @@ def test_every_page_over_postgresql_renders_and_the_overview_shows_the_files_fig
         at.switch_page(page).run()
         _ok(at)
         assert at.title, page
+    # another process adds 10万元 to October's spend: the overview's next run shows it
+    other = open_store(pg_db)
+    with other.transaction() as con:
+        other.touched(con, DEMO_YEAR, [SEED_PROJECT])
+        con.execute("UPDATE monthly SET spent = spent + 100000 WHERE year = ? AND project_code = ? AND month = 10",
+                    [DEMO_YEAR, SEED_PROJECT])
+    at.switch_page("pages/overview.py").run()
+    _ok(at)
+    assert "### 3,304.3648万元" in _card(at, "累计支出")
 
 
 def test_a_note_saved_in_the_page_over_postgresql_is_there_for_another_process_and_back(pg_db: str) -> None:
