@@ -234,7 +234,7 @@ class PgStore(Store):
         self._memory = None
         self._lock = threading.RLock()  # the mirror's writers of this process (sync and transactions)
         self._pool = _Pool(dsn)
-        self._mirror_dir = tempfile.mkdtemp(prefix="monitor-mirror-") if MIRROR_ON_DISK else None
+        self._mirror_dir = _mirror_folder() if MIRROR_ON_DISK else None
         self._db = duckdb.connect(str(Path(self._mirror_dir) / "mirror.duckdb") if self._mirror_dir else ":memory:")
         self._db.execute("SET enable_progress_bar = false")
         # the mirror is this process's scratch copy: gone with the store, or at exit at the latest
@@ -564,6 +564,22 @@ class PgStore(Store):
 
     def close(self) -> None:
         self._discard()
+
+
+def _mirror_folder() -> str:
+    """A private folder for this store's mirror, marked with the process's id; folders left by a
+    process that is gone (killed, so its store could not remove them) are removed first."""
+    for old in Path(tempfile.gettempdir()).glob("monitor-mirror-*"):
+        try:
+            pid = int((old / "pid").read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(old, ignore_errors=True)
+        except (OSError, ValueError):
+            pass  # another user's, or being created right now
+    folder = tempfile.mkdtemp(prefix="monitor-mirror-")
+    (Path(folder) / "pid").write_text(str(os.getpid()))
+    return folder
 
 
 def _discard(db: duckdb.DuckDBPyConnection, pool: _Pool, folder: str | None) -> None:
