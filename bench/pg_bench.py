@@ -15,7 +15,9 @@ bureau's server keeps fsync on, which costs commits, not reads), and measures:
   read of a data version that changed no figure;
 - `after_fill_s`: the same after one project's October spend was changed elsewhere (the monthly
   table is read again whole: the first read of a data version that changed a figure);
-- `save_note_s`: one note saved through PostgreSQL (median of 5), beside `save_note_file_s` on the file.
+- `save_note_s`: one note saved through PostgreSQL (median of 5), beside `save_note_file_s` on the file;
+- `import_csv_pg_s`: when the core benchmark left its CSV folder, the whole province imported into an
+  empty PostgreSQL store (validation, the write on the mirror, the difference sent to PostgreSQL).
 """
 
 from __future__ import annotations
@@ -106,6 +108,16 @@ def run(db_path: str | None = None, n_projects: int = 100_000) -> dict[str, obje
         res["after_fill_s"] = time.perf_counter() - t
         pg.close()
         other.close()
+
+        csv_dir = HERE / "out" / "province_csv"  # written by the core benchmark
+        if csv_dir.exists():
+            from monitor.importer import import_path
+
+            fresh = open_store(cluster.create_database("imported"))
+            t = time.perf_counter()
+            import_path(fresh, csv_dir, actor=ADMIN)
+            res["import_csv_pg_s"] = time.perf_counter() - t
+            fresh.close()
     return res
 
 
@@ -118,6 +130,8 @@ def print_results(r: dict[str, object]) -> None:
     print(f"first status after another process saved a note:  {r['after_note_s']:.3f} s")
     print(f"first status after another process changed a spend: {r['after_fill_s']:.3f} s")
     print(f"one note saved: PostgreSQL {r['save_note_s']:.3f} s, file {r['save_note_file_s']:.3f} s")
+    if "import_csv_pg_s" in r:
+        print(f"import of the province CSV folder into an empty PostgreSQL store: {r['import_csv_pg_s']:.2f} s")
 
 
 if __name__ == "__main__":
