@@ -407,6 +407,9 @@ def _read_csv(f: Path, sheet: str) -> RawSheet:
     if nul_at > 0:
         raise bad("文件含有NUL空字符（\\x00），不是正常的文本文件或已损坏；请用Excel重新另存为CSV", nul_at)
     encoding = _csv_encoding(f.name, sheet, head)
+    table = _arrow_csv(f) if encoding == "utf-8-sig" else None
+    if table is not None:
+        return _sheet_from_table(f.name, sheet, table)
     try:
         try:
             frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, encoding=encoding)
@@ -433,6 +436,46 @@ def _read_csv(f: Path, sheet: str) -> RawSheet:
     raw.problems = hp
     raw.head = head_rows
     return raw
+
+
+def _arrow_csv(f: Path) -> pa.Table | None:
+    """A UTF-8 file read by Arrow's multi-threaded reader, every field as text ("" for an empty one);
+    None when Arrow refuses it (rows of unequal width, an unclosed quote, bytes that are not UTF-8),
+    for pandas to read again and name the problem as before."""
+    from pyarrow import csv
+
+    try:
+        return csv.read_csv(f, read_options=csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+                            parse_options=csv.ParseOptions(newlines_in_values=True),
+                            convert_options=csv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(4 * limits.MAX_COLUMNS)},
+                                                               strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                               null_values=[]))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+        return None
+
+
+def _sheet_from_table(file: str, sheet: str, table: pa.Table) -> RawSheet:
+    """A sheet read as Arrow text columns (header first), normalised once per distinct text."""
+    if table.num_rows == 0:
+        raise _CsvProblem(Problem(file, sheet, None, None, "文件是空的，没有表头"))
+    head_rows = [list(r.values()) for r in table.slice(0, 11).to_pylist()]
+    names, units, hp = _split_headers(file, sheet, head_rows[0])
+    body = table.slice(1)
+    frame = pd.DataFrame({n: _text_column(body.column(i)) for i, n in enumerate(names) if n}, index=pd.RangeIndex(body.num_rows))
+    raw = RawSheet(file, sheet, frame, np.arange(2, body.num_rows + 2), units)
+    raw.problems = hp
+    raw.head = head_rows
+    return raw
+
+
+def _text_column(column: pa.ChunkedArray) -> pd.Categorical:
+    """Stripped text, None when empty, as a categorical: Python's own strip (its idea of whitespace
+    is what the per-cell code always used) runs once per distinct text, not once per cell."""
+    enc = pc.dictionary_encode(column).combine_chunks()
+    texts = enc.dictionary.to_pylist()
+    codes, cats = pd.factorize(np.array([t.strip() or None for t in texts] + [None], dtype=object), use_na_sentinel=True)
+    idx = pc.fill_null(enc.indices, len(texts)).to_numpy(zero_copy_only=False)
+    return pd.Categorical.from_codes(codes[idx], categories=pd.Index(cats, dtype=object))
 
 
 def _csv_encoding(file: str, sheet: str, head: bytes) -> str:
@@ -1007,26 +1050,45 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFra
     unknown = ~listed & f["year"].notna().to_numpy() & f["project_code"].notna().to_numpy() & f["indicator_name"].notna().to_numpy()
     for r, code, name in zip(raw.rows[unknown], f.loc[unknown, "project_code"], f.loc[unknown, "indicator_name"], strict=False):
         chk.error(raw, [r], "三级指标", f"项目「{code}」没有名为「{name}」的绩效指标（请先在「绩效指标」表中填写）")
+    # an actual's reading depends on its target only through the target's kind (a word, a percentage,
+    # another number), so values are read once per (kind, text, percent cell); a reading that fails
+    # is read again per target, whose text its message names
+    t_codes, t_uniques = pd.factorize(pd.Series(target, dtype=object).map(id, na_action="ignore"), use_na_sentinel=True)
+    t_objs = {id(t): t for t in target if isinstance(t, Target)}
+    kinds = [("q", t_objs[u].text) if t_objs[u].qualitative else ("%", "") if t_objs[u].is_percent else ("n", "")
+             for u in t_uniques]
+    k_of_t, _ = pd.factorize(pd.Series(kinds + [("", "")], dtype=object))
     for column, prefix in (("本阶段目标值", "stage"), ("实际完成值", "actual")):
-        values = raw.frame[column].to_numpy(dtype=object) if column in raw.frame.columns else np.full(n, None, dtype=object)
+        if column in raw.frame.columns:
+            v_codes, v_uniques = pd.factorize(raw.frame[column], use_na_sentinel=True)
+            v_uniques = np.asarray(v_uniques, dtype=object)
+        else:
+            v_codes, v_uniques = np.full(n, -1, dtype=np.int64), np.array([], dtype=object)
         pct = raw.percent.get(column, np.zeros(n, dtype=bool))
-        todo = pd.notna(values) & pd.notna(target)
+        todo = (v_codes >= 0) & (t_codes >= 0)
         if todo.any():
-            combos = pd.DataFrame({"t": pd.Series(target[todo]).map(id), "v": values[todo], "p": pct[todo]})
-            codes = combos.groupby(["t", "v", "p"], sort=False).ngroup().to_numpy()
-            first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-            t_todo, v_todo, p_todo, r_todo = target[todo], values[todo], pct[todo], raw.rows[todo]
+            key = (k_of_t[t_codes[todo]].astype(np.int64) * (len(v_uniques) + 1) + v_codes[todo]) * 2 + pct[todo]
+            _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+            codes = codes.reshape(-1)
+            t_todo, v_todo, p_todo, r_todo = t_codes[todo], v_codes[todo], pct[todo], raw.rows[todo]
             texts_g = np.empty(len(first), dtype=object)
             micro_g = np.empty(len(first), dtype=object)
             status_g = np.empty(len(first), dtype=object)
+            failed: list[tuple[int, np.ndarray, str]] = []  # (first row, rows, message), reported in file order
             for g, i in enumerate(first):
+                value = v_uniques[v_todo[i]]
                 try:
-                    if isinstance(v_todo[i], str) and (problem := cell_problem(v_todo[i], limits.MAX_NAME_CHARS)):
-                        raise ValueError(problem)
-                    a = parse_actual(v_todo[i], t_todo[i], bool(p_todo[i]))
-                    texts_g[g], micro_g[g], status_g[g] = a.text, _micro(a.value), a.status
-                except (TargetParseError, InvalidOperation, ValueError) as exc:
-                    chk.error(raw, r_todo[codes == g], column, str(exc) or f"无法识别「{v_todo[i]}」")
+                    texts_g[g], micro_g[g], status_g[g] = _read_actual(value, t_objs[t_uniques[t_todo[i]]], bool(p_todo[i]))
+                except (TargetParseError, InvalidOperation, ValueError):
+                    rows_g = np.flatnonzero(codes == g)
+                    for t in pd.unique(t_todo[rows_g]):
+                        mine = rows_g[t_todo[rows_g] == t]
+                        try:
+                            _read_actual(value, t_objs[t_uniques[t]], bool(p_todo[i]))
+                        except (TargetParseError, InvalidOperation, ValueError) as exc:
+                            failed.append((int(mine[0]), r_todo[mine], str(exc) or f"无法识别「{value}」"))
+            for _, rows, message in sorted(failed, key=lambda e: e[0]):
+                chk.error(raw, rows, column, message)
         texts = np.full(n, None, dtype=object)
         micro = np.full(n, None, dtype=object)
         status = np.full(n, None, dtype=object)
@@ -1037,6 +1099,13 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFra
         if prefix == "actual":
             f["actual_status"] = status
     return f
+
+
+def _read_actual(value: object, target: Target, percent_cell: bool) -> tuple[str, int | None, str | None]:
+    if isinstance(value, str) and (problem := cell_problem(value, limits.MAX_NAME_CHARS)):
+        raise ValueError(problem)
+    a = parse_actual(value, target, percent_cell)
+    return a.text, _micro(a.value), a.status
 
 
 def _notes(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
