@@ -468,11 +468,21 @@ def _sheet_from_table(file: str, sheet: str, table: pa.Table) -> RawSheet:
     return raw
 
 
+# what Python's str.strip() removes (str.isspace), as an RE2 class: a text starting or ending with
+# one of these, or empty, is stripped in Python; every other text is already as strip leaves it
+_PY_SPACE = r"[\t-\r\x1c-\x20\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_NEEDS_STRIP = f"^$|^{_PY_SPACE}|{_PY_SPACE}$"
+
+
 def _text_column(column: pa.ChunkedArray) -> pd.Categorical:
     """Stripped text, None when empty, as a categorical: Python's own strip (its idea of whitespace
-    is what the per-cell code always used) runs once per distinct text, not once per cell."""
+    is what the per-cell code always used) runs once per distinct text that needs it, not per cell."""
     enc = pc.dictionary_encode(column).combine_chunks()
-    texts = enc.dictionary.to_pylist()
+    dictionary = enc.dictionary
+    if not pc.any(pc.match_substring_regex(dictionary, _NEEDS_STRIP)).as_py():
+        idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+        return pd.Categorical.from_codes(idx, categories=pd.Index(dictionary.to_numpy(zero_copy_only=False), dtype=object))
+    texts = dictionary.to_pylist()
     codes, cats = pd.factorize(np.array([t.strip() or None for t in texts] + [None], dtype=object), use_na_sentinel=True)
     idx = pc.fill_null(enc.indices, len(texts)).to_numpy(zero_copy_only=False)
     return pd.Categorical.from_codes(codes[idx], categories=pd.Index(cats, dtype=object))
@@ -581,19 +591,39 @@ class _Checker:
             self.warnings.append(Problem(raw.file, raw.sheet, row, column, message, "警告"))
 
     def convert(self, raw: RawSheet, column: str, fn: Callable[[object], object], what: str,
-                required: bool = True, limit: int = limits.MAX_TEXT_CHARS) -> pd.Series:
+                required: bool = True, limit: int = limits.MAX_TEXT_CHARS, category: bool = False) -> pd.Series:
         """Apply fn to each distinct value of a column; a failure is an error at every row holding it.
 
         Each distinct text is first checked for what no cell may hold (cell_problem): an Excel error
-        value, a control or invisible character, more than `limit` characters."""
-        n = len(raw.frame)
+        value, a control or invisible character, more than `limit` characters. Plain printable ASCII
+        texts (codes, most numbers) pass that check and _text/_code as a whole column in Arrow; only
+        the others go through the Python functions and their messages. `category`: the result as a
+        categorical (a key column of millions of rows: joins and repeats compare integers)."""
         if column not in raw.frame.columns:
-            return pd.Series([None] * n, dtype=object)
+            return pd.Series([None] * len(raw.frame), dtype=object)
+        codes, results = self.convert_codes(raw, column, fn, what, required, limit)
+        if category:
+            cat_codes, cats = pd.factorize(results, use_na_sentinel=True)
+            return pd.Series(pd.Categorical.from_codes(cat_codes[codes], categories=pd.Index(cats, dtype=object)))
+        return pd.Series(results[codes], dtype=object)
+
+    def convert_codes(self, raw: RawSheet, column: str, fn: Callable[[object], object], what: str,
+                      required: bool = True, limit: int = limits.MAX_TEXT_CHARS) -> tuple[np.ndarray, np.ndarray]:
+        """As convert, the column given as codes into the results of its distinct values (code -1,
+        an empty cell, answers the extra last result, None)."""
         codes, uniques = pd.factorize(raw.frame[column], use_na_sentinel=True)
         if required and (codes == -1).any():
             self.error(raw, raw.rows[codes == -1], column, f"{what}不能为空")
+        uniques = np.asarray(uniques, dtype=object)
         results = np.empty(len(uniques) + 1, dtype=object)  # the extra last slot answers code -1
-        for i, v in enumerate(uniques):
+        slow = np.ones(len(uniques), dtype=bool)
+        if fn in (_text, _code) and len(uniques):
+            passed = _plain_ascii(uniques, limit, spaces=fn is _text)
+            if passed is not None:
+                results[:-1][passed] = uniques[passed]
+                slow = ~passed
+        for i in np.flatnonzero(slow):
+            v = uniques[i]
             try:
                 if isinstance(v, str) and (problem := cell_problem(v, limit)):
                     raise ValueError(problem)
@@ -601,7 +631,25 @@ class _Checker:
             except (ValueError, InvalidOperation, TargetParseError, TypeError) as exc:
                 results[i] = None
                 self.error(raw, raw.rows[codes == i], column, str(exc) or f"无法识别的{what}「{v}」")
-        return pd.Series(results[codes], dtype=object)
+        return codes, results
+
+
+# printable ASCII, not blank at either end: such a text needs no stripping and holds no forbidden character
+_PLAIN_ASCII = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
+
+
+def _plain_ascii(values: np.ndarray, limit: int, spaces: bool) -> np.ndarray | None:
+    """Which texts cell_problem passes and _text (or, without inner `spaces`, _code) returns unchanged;
+    None when the values are not all texts."""
+    try:
+        arr = pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    ok = pc.and_(pc.match_substring_regex(arr, _PLAIN_ASCII), pc.less_equal(pc.utf8_length(arr), limit))
+    ok = pc.and_(ok, pc.invert(pc.is_in(arr, pa.array(EXCEL_ERRORS))))
+    if not spaces:
+        ok = pc.and_(ok, pc.invert(pc.match_substring(arr, " ")))
+    return pc.fill_null(ok, False).to_numpy(zero_copy_only=False)
 
 
 _EXCEL_ERRORS = frozenset(EXCEL_ERRORS)
@@ -972,7 +1020,7 @@ def _monthly(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     c = chk.convert
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
-        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS, category=True),
         "month": c(raw, "月份", _month, "月份"),
         "spent": _money_column(chk, raw, "支出金额", "支出金额", True, True),
         "arrived": _money_column(chk, raw, "到位资金", "到位资金", False, True),
@@ -989,14 +1037,17 @@ def _monthly(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
 
 def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     c = chk.convert
-    targets = c(raw, "年度指标值", parse_target, "年度指标值")
-    level2 = c(raw, "二级指标", _text, "二级指标", limit=limits.MAX_NAME_CHARS)
+    if "年度指标值" in raw.frame.columns:
+        t_codes, per = chk.convert_codes(raw, "年度指标值", parse_target, "年度指标值")
+    else:
+        t_codes, per = np.full(len(raw.frame), -1, dtype=np.int64), np.array([None], dtype=object)
+    level2 = c(raw, "二级指标", _text, "二级指标", limit=limits.MAX_NAME_CHARS, category=True)
     nature_override = c(raw, "指标性质", lambda v: _choice(tuple(NATURE_WORDS), "指标性质")(v), "指标性质", False)
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
-        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
-        "name": c(raw, "三级指标", _text, "三级指标", limit=limits.MAX_NAME_CHARS),
-        "level1": c(raw, "一级指标", _text, "一级指标", limit=limits.MAX_NAME_CHARS),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS, category=True),
+        "name": c(raw, "三级指标", _text, "三级指标", limit=limits.MAX_NAME_CHARS, category=True),
+        "level1": c(raw, "一级指标", _text, "一级指标", limit=limits.MAX_NAME_CHARS, category=True),
         "level2": level2,
         "weight": c(raw, "权重", _weight, "权重", False),
         "adjust_type": c(raw, "调整类型", _choice(ADJUST_TYPES, "调整类型"), "调整类型", False).fillna("原指标"),
@@ -1004,12 +1055,8 @@ def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
         "original_name": c(raw, "原指标名称", _text, "原指标名称", False, limits.MAX_NAME_CHARS),
         "original_target": c(raw, "原指标值", _text, "原指标值", False),
     })
-    codes, uniques = pd.factorize(targets.map(id))
-    objs = {id(t): t for t in targets if isinstance(t, Target)}
-    per = [objs.get(u) for u in uniques] + [None]
-
     def column(get: Callable[[Target], object]) -> np.ndarray:
-        return np.array([get(t) if t is not None else None for t in per], dtype=object)[codes]
+        return np.array([get(t) if t is not None else None for t in per], dtype=object)[t_codes]
 
     f["target_text"] = column(lambda t: t.text)
     f["target_op"] = column(lambda t: t.op)
@@ -1026,17 +1073,18 @@ def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
         chk.error(raw, raw.rows[bad_q], "指标性质", "指标性质与指标值不符：定性指标的指标值为文字，定量指标的指标值为数值")
     f["seq"] = np.arange(len(f), dtype=np.int64)
     f.attrs["first"] = ~_duplicates(raw, chk, f, ["year", "project_code", "name"], "三级指标")
-    f.attrs["targets"] = targets
+    f.attrs["target_codes"], f.attrs["target_list"] = t_codes, per  # each row's Target: target_list[target_codes]
     return f
 
 
-def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFrame:
-    """targets: year, project_code, name, target (a Target) of every indicator known to this import."""
+def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame, tlist: list[Target | None]) -> pd.DataFrame:
+    """targets: year, project_code, name and tid of every indicator known to this import, its Target
+    being tlist[tid] (None for an indicator whose own row has an error)."""
     c = chk.convert
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
-        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
-        "indicator_name": c(raw, "三级指标", _text, "三级指标", limit=limits.MAX_NAME_CHARS),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS, category=True),
+        "indicator_name": c(raw, "三级指标", _text, "三级指标", limit=limits.MAX_NAME_CHARS, category=True),
         "month": c(raw, "月份", _month, "月份"),
     })
     if "完成情况说明" in raw.frame.columns:  # absent: an old workbook, whose re-import keeps no evidence anyway
@@ -1045,7 +1093,8 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFra
     n = len(f)
     keyed = f[["year", "project_code", "indicator_name"]].astype(object).merge(
         targets.rename(columns={"name": "indicator_name"}).assign(_listed=True), how="left", on=["year", "project_code", "indicator_name"])
-    target = keyed["target"].to_numpy(dtype=object)
+    tid = keyed["tid"].fillna(-1).to_numpy(dtype=np.int64) if "tid" in keyed.columns else np.full(n, -1, dtype=np.int64)
+    valid = np.array([t is not None for t in tlist] + [False], dtype=bool)
     listed = keyed["_listed"].notna().to_numpy() if "_listed" in keyed.columns else np.zeros(n, dtype=bool)
     unknown = ~listed & f["year"].notna().to_numpy() & f["project_code"].notna().to_numpy() & f["indicator_name"].notna().to_numpy()
     for r, code, name in zip(raw.rows[unknown], f.loc[unknown, "project_code"], f.loc[unknown, "indicator_name"], strict=False):
@@ -1053,11 +1102,10 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFra
     # an actual's reading depends on its target only through the target's kind (a word, a percentage,
     # another number), so values are read once per (kind, text, percent cell); a reading that fails
     # is read again per target, whose text its message names
-    t_codes, t_uniques = pd.factorize(pd.Series(target, dtype=object).map(id, na_action="ignore"), use_na_sentinel=True)
-    t_objs = {id(t): t for t in target if isinstance(t, Target)}
-    kinds = [("q", t_objs[u].text) if t_objs[u].qualitative else ("%", "") if t_objs[u].is_percent else ("n", "")
-             for u in t_uniques]
-    k_of_t, _ = pd.factorize(pd.Series(kinds + [("", "")], dtype=object))
+    t_codes = np.where(valid[tid], tid, -1)
+    kinds = [("q", t.text) if t.qualitative else ("%", "") if t.is_percent else ("n", "") for t in tlist if t is not None]
+    k_of_t = np.zeros(len(tlist), dtype=np.int64)
+    k_of_t[valid[:-1]], _ = pd.factorize(pd.Series(kinds, dtype=object))
     for column, prefix in (("本阶段目标值", "stage"), ("实际完成值", "actual")):
         if column in raw.frame.columns:
             v_codes, v_uniques = pd.factorize(raw.frame[column], use_na_sentinel=True)
@@ -1078,13 +1126,13 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFra
             for g, i in enumerate(first):
                 value = v_uniques[v_todo[i]]
                 try:
-                    texts_g[g], micro_g[g], status_g[g] = _read_actual(value, t_objs[t_uniques[t_todo[i]]], bool(p_todo[i]))
+                    texts_g[g], micro_g[g], status_g[g] = _read_actual(value, tlist[t_todo[i]], bool(p_todo[i]))
                 except (TargetParseError, InvalidOperation, ValueError):
                     rows_g = np.flatnonzero(codes == g)
                     for t in pd.unique(t_todo[rows_g]):
                         mine = rows_g[t_todo[rows_g] == t]
                         try:
-                            _read_actual(value, t_objs[t_uniques[t]], bool(p_todo[i]))
+                            _read_actual(value, tlist[t], bool(p_todo[i]))
                         except (TargetParseError, InvalidOperation, ValueError) as exc:
                             failed.append((int(mine[0]), r_todo[mine], str(exc) or f"无法识别「{value}」"))
             for _, rows, message in sorted(failed, key=lambda e: e[0]):
@@ -1188,18 +1236,22 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
     if ok.get("指标进度"):
         raw = sheets["指标进度"]
         db = store.df("SELECT year, project_code, name, target_text FROM indicators")
-        parsed = {t: parse_target(t) for t in pd.unique(db["target_text"])}  # stored targets were validated
+        db_codes, db_texts = pd.factorize(db["target_text"], use_na_sentinel=False)
+        tlist = [parse_target(t) for t in db_texts]  # stored targets were validated
         known_t = pd.DataFrame({"year": db["year"].astype(object), "project_code": db["project_code"].astype(object),
-                                "name": db["name"].astype(object), "target": db["target_text"].map(parsed).astype(object)})
+                                "name": db["name"].astype(object), "tid": db_codes.astype(np.int64)})
         if "indicators" in frames:
             inc = frames["indicators"]
             # one row per indicator (a repeated one is an error already); an indicator whose own row has
             # an error keeps its key with no target, so its progress rows are not reported as unknown
+            per = inc.attrs["target_list"]
+            tid = np.where(inc.attrs["target_codes"] >= 0, inc.attrs["target_codes"], len(per) - 1) + len(tlist)
+            tlist += list(per)
             inc_all = pd.DataFrame({"year": inc["year"], "project_code": inc["project_code"], "name": inc["name"],
-                                    "target": inc.attrs["targets"]})[inc.attrs["first"]]
+                                    "tid": tid})[inc.attrs["first"]]
             inc_all = inc_all[inc_all["year"].notna() & inc_all["project_code"].notna() & inc_all["name"].notna()]
             known_t = pd.concat([known_t[~_key_in(known_t, inc_all, ["year", "project_code", "name"])], inc_all], ignore_index=True)
-        frames["progress"] = _progress(raw, chk, known_t)
+        frames["progress"] = _progress(raw, chk, known_t, tlist)
 
     if "监控说明" in sheets and ok.get("监控说明"):
         raw = sheets["监控说明"]
@@ -1377,9 +1429,9 @@ def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[P
                                                   hundredths=("weight",) if table == "indicators" else ())
         if "projects" in frames:
             store.refresh_hierarchy(con)
-        keyed = [frames[t][["year", "project_code"]] for t in ("indicators", "progress") if t in frames]
-        if keyed:
-            store.rekey(con, pd.concat(keyed, ignore_index=True))
+        keyed = touched.loc[touched["kind"].isin(("indicators", "progress")), ["year", "project_code"]]
+        if "indicators" in frames or "progress" in frames:
+            store.rekey(con, keyed.drop_duplicates())
         counts.update(project_facts.write_imported(con, frames, actor))
         rounds.check_import(con, actor, touched)  # and as they are now: none moved out of the actor's scope
         figures = touched[~touched["kind"].isin(WORDS_ONLY)]
@@ -1392,18 +1444,25 @@ def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[P
 
 
 def _touched(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """(year, project_code, month) of every row an import writes; month 0 for rows of no month."""
+    """(year, project_code, month) of every row an import writes; month 0 for rows of no month.
+
+    Each table's keys are made unique on integer codes (a province writes millions of rows but
+    touches each project-month once per table); rows of two tables differ in their kind anyway."""
     parts = []
     for table, f in frames.items():
         if f.empty:
             continue
-        month = f["month"] if "month" in f.columns else pd.Series(0, index=f.index)
-        parts.append(pd.DataFrame({"year": f["year"].astype("int64").to_numpy(), "project_code": f["project_code"].astype(str).to_numpy(),
-                                   "month": month.astype("int64").to_numpy(), "kind": table}))
+        year = pd.to_numeric(f["year"]).to_numpy(dtype="int64")
+        month = pd.to_numeric(f["month"]).to_numpy(dtype="int64") if "month" in f.columns else np.zeros(len(f), dtype="int64")
+        codes, uniques = pd.factorize(f["project_code"], use_na_sentinel=False)
+        _, first = np.unique((codes.astype("int64") * 10_000 + year) * 16 + month, return_index=True)
+        first.sort()
+        parts.append(pd.DataFrame({"year": year[first], "project_code": np.asarray(uniques, dtype=object)[codes[first]].astype(str),
+                                   "month": month[first], "kind": table}))
     if not parts:
         return pd.DataFrame({"year": pd.Series(dtype="int64"), "project_code": pd.Series(dtype=str),
                              "month": pd.Series(dtype="int64"), "kind": pd.Series(dtype=str)})
-    return pd.concat(parts, ignore_index=True).drop_duplicates()
+    return pd.concat(parts, ignore_index=True)
 
 
 def _periods(frames: dict[str, pd.DataFrame]) -> dict[int, list[int]]:
@@ -1428,7 +1487,7 @@ MICRO = {"indicators": ("target_value",), "progress": ("stage_value", "actual_va
 
 
 def _for_table(table: str, f: pd.DataFrame, con: object, actor: Actor) -> pd.DataFrame:
-    f = f.copy()
+    f = f.copy(deep=False)  # copy-on-write: the columns replaced below leave the validated frame as it was
     f.attrs = {}
     for col in MONEY.get(table, ()) + MICRO.get(table, ()):
         if col in f.columns:
