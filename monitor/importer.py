@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -1072,9 +1072,25 @@ def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     if len(bad_q):
         chk.error(raw, raw.rows[bad_q], "指标性质", "指标性质与指标值不符：定性指标的指标值为文字，定量指标的指标值为数值")
     f["seq"] = np.arange(len(f), dtype=np.int64)
-    f.attrs["first"] = ~_duplicates(raw, chk, f, ["year", "project_code", "name"], "三级指标")
-    f.attrs["target_codes"], f.attrs["target_list"] = t_codes, per  # each row's Target: target_list[target_codes]
+    # each row's Target is per[t_codes]; "first": not a repeat of an earlier row's indicator
+    f.attrs["targets"] = _Carried(first=~_duplicates(raw, chk, f, ["year", "project_code", "name"], "三级指标"),
+                                  codes=t_codes, per=per)
     return f
+
+
+class _Carried:
+    """What a validated frame carries to later checks in its attrs. pandas deep-copies attrs into
+    every frame or column derived from it; this is shared instead (a million Targets copied per
+    column taken would cost seconds)."""
+
+    def __init__(self, **values: object):
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _Carried:
+        return self
 
 
 def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame, tlist: list[Target | None]) -> pd.DataFrame:
@@ -1244,11 +1260,12 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
             inc = frames["indicators"]
             # one row per indicator (a repeated one is an error already); an indicator whose own row has
             # an error keeps its key with no target, so its progress rows are not reported as unknown
-            per = inc.attrs["target_list"]
-            tid = np.where(inc.attrs["target_codes"] >= 0, inc.attrs["target_codes"], len(per) - 1) + len(tlist)
+            carried = inc.attrs["targets"]
+            per = carried.per
+            tid = np.where(carried.codes >= 0, carried.codes, len(per) - 1) + len(tlist)
             tlist += list(per)
             inc_all = pd.DataFrame({"year": inc["year"], "project_code": inc["project_code"], "name": inc["name"],
-                                    "tid": tid})[inc.attrs["first"]]
+                                    "tid": tid})[carried.first]
             inc_all = inc_all[inc_all["year"].notna() & inc_all["project_code"].notna() & inc_all["name"].notna()]
             known_t = pd.concat([known_t[~_key_in(known_t, inc_all, ["year", "project_code", "name"])], inc_all], ignore_index=True)
         frames["progress"] = _progress(raw, chk, known_t, tlist)
