@@ -331,9 +331,10 @@ def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]], scan: Shee
     frame.columns = names
     frame = frame.loc[:, [n for n in names if n]]
     numbers = np.arange(2, len(frame) + 2)
-    keep = ~frame.map(_is_blank).all(axis=1).to_numpy() if len(frame) else np.array([], dtype=bool)
+    frame = _normalise(frame)
+    keep = ~frame.isna().all(axis=1).to_numpy() if len(frame) else np.array([], dtype=bool)
     percent = {k: v[keep] for k, v in percent.items()}
-    raw = RawSheet(file, sheet, _normalise(frame[keep].reset_index(drop=True)), numbers[keep], units, percent)
+    raw = RawSheet(file, sheet, frame[keep].reset_index(drop=True), numbers[keep], units, percent)
     raw.problems = problems + raw_errors
     raw.head = [list(r) for r in rows[:11]]
     if scan is not None and scan.hidden_rows:
@@ -468,24 +469,37 @@ def _sheet_from_table(file: str, sheet: str, table: pa.Table) -> RawSheet:
     return raw
 
 
-# what Python's str.strip() removes (str.isspace), as an RE2 class: a text starting or ending with
-# one of these, or empty, is stripped in Python; every other text is already as strip leaves it
+# what Python's str.strip() removes (str.isspace) and Arrow's utf8_trim_whitespace too, as an RE2
+# class: only a text starting or ending with one of these, or an empty one, needs trimming
 _PY_SPACE = r"[\t-\r\x1c-\x20\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 _NEEDS_STRIP = f"^$|^{_PY_SPACE}|{_PY_SPACE}$"
 
 
-def _text_column(column: pa.ChunkedArray) -> pd.Categorical:
-    """Stripped text, None when empty, as a categorical: Python's own strip (its idea of whitespace
-    is what the per-cell code always used) runs once per distinct text that needs it, not per cell."""
-    enc = pc.dictionary_encode(column).combine_chunks()
+def _text_column(column: pa.ChunkedArray | pa.Array) -> pd.Categorical:
+    """Stripped text, None when empty, as a categorical: the distinct texts are trimmed once (the
+    same whitespace str.strip and pandas' .str.strip remove) and equal results share one code."""
+    enc = pc.dictionary_encode(column)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks() if enc.num_chunks else pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
     dictionary = enc.dictionary
-    if not pc.any(pc.match_substring_regex(dictionary, _NEEDS_STRIP)).as_py():
-        idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
-        return pd.Categorical.from_codes(idx, categories=pd.Index(dictionary.to_numpy(zero_copy_only=False), dtype=object))
-    texts = dictionary.to_pylist()
-    codes, cats = pd.factorize(np.array([t.strip() or None for t in texts] + [None], dtype=object), use_na_sentinel=True)
-    idx = pc.fill_null(enc.indices, len(texts)).to_numpy(zero_copy_only=False)
-    return pd.Categorical.from_codes(codes[idx], categories=pd.Index(cats, dtype=object))
+    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+    if pc.any(pc.match_substring_regex(dictionary, _NEEDS_STRIP)).as_py():
+        trimmed = pc.utf8_trim_whitespace(dictionary)
+        again = pc.dictionary_encode(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
+        remap = np.append(pc.fill_null(again.indices, -1).to_numpy(zero_copy_only=False), -1)
+        idx, dictionary = remap[idx], again.dictionary
+    return pd.Categorical.from_codes(idx, categories=pd.Index(dictionary.to_numpy(zero_copy_only=False), dtype=object))
+
+
+def _object_column(values: np.ndarray) -> pd.Categorical:
+    """Cells as Python objects (a workbook's numbers, dates, texts) as _text_column's text: each
+    distinct value is written as text once (_cell_text)."""
+    if any(type(v) is bool for v in values):  # hashing would take True for 1.0: cell by cell
+        texts = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(_cell_text(v)) for v in values]
+        return _text_column(pa.array(texts, type=pa.string()))
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    cat = _text_column(pa.array([str(_cell_text(v)) for v in uniques] + [None], type=pa.string()))
+    return pd.Categorical.from_codes(np.asarray(cat.codes)[codes], categories=cat.categories)
 
 
 def _csv_encoding(file: str, sheet: str, head: bytes) -> str:
@@ -528,12 +542,8 @@ def _csv_parser_problem(file: str, sheet: str, text: str) -> _CsvProblem:
     return _CsvProblem(Problem(file, sheet, None, None, "CSV格式有误，无法分列；请用Excel打开后另存为“CSV UTF-8（逗号分隔）”"))
 
 
-def _is_blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and np.isnan(v))
-
-
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as stripped text, or None when empty — once per column, vectorised.
+    """Every cell as stripped text, or None when empty — once per distinct value of a column.
 
     Excel numbers become their shortest text (134.5368), so money is read exactly; dates keep
     their ISO text. Converters downstream then see one kind of value.
@@ -542,9 +552,9 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         c = frame[col]
         if c.dtype == object:
-            c = c.map(_cell_text, na_action="ignore")
-        text = c.astype("string").str.strip()
-        out[col] = text.astype(object).where(text.notna() & (text != ""), None)
+            out[col] = _object_column(c.to_numpy())
+        else:
+            out[col] = _text_column(pa.array(c.astype("string"), type=pa.string(), from_pandas=True))
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 
