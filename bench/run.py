@@ -1,7 +1,8 @@
 """`make bench`: every benchmark in one run, printed as a table of figures and ratios.
 
 Core (import, status, pandas script, floor) always runs; the dashboard, round (issue 12: a save seen
-on the bureau's overview, 20 users at once) and report benchmarks run when their modules are present. Results are also written to bench/out/results.json.
+on the bureau's overview, 20 users at once), report and import (each stage of the two imports, wall
+and CPU seconds) benchmarks run when their modules are present. Results are also written to bench/out/results.json.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def main() -> None:
     core = results["core"]
     print_core(core)  # type: ignore[arg-type]
     for name, call in (("dashboard", lambda m: m.run(core["db_path"])), ("round", lambda m: m.run(core["db_path"])),  # type: ignore[index]
-                       ("report", lambda m: m.run())):
+                       ("report", lambda m: m.run()), ("import", lambda m: m.run(n, xlsx_n))):
         if not (HERE / f"{name}_bench.py").exists():
             continue
         module = importlib.import_module(f"{name}_bench")
