@@ -777,7 +777,14 @@ def _money_column(chk: _Checker, raw: RawSheet, column: str, what: str, required
     if column not in raw.frame.columns:
         return pd.Series(pd.array([None] * n, dtype="Int64"))
     digits = 6 if unit == "万元" else 2
-    arr = pa.array(raw.frame[column].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    # each distinct text once (a categorical column's categories), the rows then take their amounts
+    col = raw.frame[column]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes, values = col.cat.codes.to_numpy(dtype=np.int64), col.cat.categories.to_numpy(dtype=object)
+    else:
+        codes, values = pd.factorize(col, use_na_sentinel=True)
+        values = np.asarray(values, dtype=object)
+    arr = pa.array(values, type=pa.string(), from_pandas=True)
     m = pc.extract_regex(arr, _PLAIN_AMOUNT.replace("{1,6}", f"{{1,{digits}}}"))
     matched = pc.is_valid(m)
     negative = pc.equal(pc.struct_field(m, "sign"), "-")
@@ -789,8 +796,10 @@ def _money_column(chk: _Checker, raw: RawSheet, column: str, what: str, required
     fen = pc.if_else(negative, pc.negate(fen), fen)
     # beyond the limit: to the per-value converter, which names the limit
     ok = pc.and_(ok, pc.fill_null(pc.less_equal(pc.abs(fen), MAX_AMOUNT_FEN), False))
-    out = pd.Series(pc.if_else(ok, fen, None).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
-    rest = ~ok.to_numpy(zero_copy_only=False)
+    ok_rows = np.append(ok.to_numpy(zero_copy_only=False), False)[codes]  # code -1 (empty): the appended False
+    fen_rows = np.append(pc.fill_null(fen, 0).to_numpy(zero_copy_only=False), 0)[codes]
+    out = pd.Series(pd.arrays.IntegerArray(fen_rows.astype(np.int64), ~ok_rows))
+    rest = ~ok_rows
     if rest.any():
         sub = RawSheet(raw.file, raw.sheet, raw.frame.loc[rest, [column]].reset_index(drop=True), raw.rows[rest], raw.units)
         slow = chk.convert(sub, column, _money_fn(unit, allow_negative), what, required)
