@@ -451,13 +451,15 @@ def _arrow_csv(f: Path) -> pa.Table | None:
     from pyarrow import csv
 
     try:
-        return csv.read_csv(f, read_options=csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+        table = csv.read_csv(f, read_options=csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
                             parse_options=csv.ParseOptions(newlines_in_values=True),
                             convert_options=csv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(4 * limits.MAX_COLUMNS)},
                                                                strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                                null_values=[]))
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
         return None
+    # a column past those typed as text would be typed by guessing (1.50 read as 1.5): pandas reads it
+    return table if all(t == pa.string() for t in table.schema.types) else None
 
 
 def _sheet_from_table(file: str, sheet: str, table: pa.Table) -> RawSheet:
