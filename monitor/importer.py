@@ -1500,7 +1500,7 @@ def _touched(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         codes, uniques = pd.factorize(f["project_code"], use_na_sentinel=False)
         _, first = np.unique((codes.astype("int64") * 10_000 + year) * 16 + month, return_index=True)
         first.sort()
-        parts.append(pd.DataFrame({"year": year[first], "project_code": np.asarray(uniques, dtype=object)[codes[first]].astype(str),
+        parts.append(pd.DataFrame({"year": year[first], "project_code": np.asarray(uniques, dtype=object)[codes[first]],
                                    "month": month[first], "kind": table}))
     if not parts:
         return pd.DataFrame({"year": pd.Series(dtype="int64"), "project_code": pd.Series(dtype=str),
