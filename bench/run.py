@@ -1,7 +1,8 @@
 """`make bench`: every benchmark in one run, printed as a table of figures and ratios.
 
 Core (import, status, pandas script, floor) always runs; the dashboard, round (issue 12: a save seen
-on the bureau's overview, 20 users at once), report, PostgreSQL (issue 14: the status read from
+on the bureau's overview, 20 users at once), report, import (issue 14: each stage of the two imports,
+wall and CPU seconds), PostgreSQL (issue 14: the status read from
 PostgreSQL against the file) and cluster (issue 14: 100 users over two processes on PostgreSQL behind
 nginx, one of them killed midway) benchmarks run when their modules are present. Results are also
 written to bench/out/results.json.
@@ -29,7 +30,8 @@ def main() -> None:
     core = results["core"]
     print_core(core)  # type: ignore[arg-type]
     for name, call in (("dashboard", lambda m: m.run(core["db_path"])), ("round", lambda m: m.run(core["db_path"])),  # type: ignore[index]
-                       ("report", lambda m: m.run()), ("pg", lambda m: m.run(core["db_path"])),  # type: ignore[index]
+                       ("report", lambda m: m.run()), ("import", lambda m: m.run(n, xlsx_n)),
+                       ("pg", lambda m: m.run(core["db_path"])),  # type: ignore[index]
                        ("cluster", lambda m: m.run())):
         if not (HERE / f"{name}_bench.py").exists():
             continue

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date
+from typing import TextIO
 
 from . import cli_review, cli_round, cli_score
 from .access import ADMIN, CLI, Actor
@@ -137,6 +138,35 @@ def actor_of(args: argparse.Namespace, store: Store) -> Actor:
     return account_actor(store, args.actor, CLI)
 
 
+class _ProgressBar:
+    """An import's progress on stderr (stdout keeps only the result): a bar redrawn in place on a
+    terminal, one line per stage otherwise (a log, a pipe)."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.open = False  # a bar drawn on the terminal line and not yet ended by a line break
+
+    def __call__(self, fraction: float, stage: str) -> None:
+        pct = round(fraction * 100)
+        if self.tty:
+            filled = round(fraction * 30)
+            self.stream.write(f"\r导入进度 [{'#' * filled}{'.' * (30 - filled)}] {pct:3d}% {stage}\033[K")
+            self.open = True
+            if fraction >= 1:
+                self.close()
+        else:
+            self.stream.write(f"导入进度 {pct}% {stage}\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the bar's line, so that what follows (an error) starts on its own."""
+        if self.open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.open = False
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         return _migrate(args.source, args.target)
@@ -168,7 +198,11 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "import":
         from .importer import import_path
 
-        rep = import_path(store, args.path, actor=actor)
+        bar = _ProgressBar(sys.stderr)
+        try:
+            rep = import_path(store, args.path, actor=actor, progress=bar)
+        finally:
+            bar.close()
         print(rep.summary())
         for w in rep.warnings:
             print(f"提醒：{w}")

@@ -10,8 +10,13 @@ rows and columns its cells really use (monitor/xlsx_scan.py), so no reader is ev
 it would have to allocate beyond them. Cells are then checked for what no cell may hold (Excel error
 values, control and invisible characters, overlong text) and numbers for what only looks like one.
 
-Validation works column by column over pandas Series and converts each distinct text once, so a
-province-sized file (millions of rows) imports in seconds rather than minutes.
+Validation is set-wise: a UTF-8 CSV is read by Arrow's reader, every column becomes a categorical of
+its distinct stripped texts, and a check runs over whole columns (plain ASCII codes and texts, plain
+decimal amounts in Arrow kernels; keys, repeats and joins on integer codes); the per-value Python
+converters, which word every message, run once per distinct value that a whole-column check did not
+pass. So a province-sized folder (3 million rows) is checked in seconds; writing it is the store's.
+`import_path` tells an optional `progress(fraction, stage)` where it is (the command line draws it on
+stderr, the upload page as a bar).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -331,9 +336,10 @@ def _sheet_from_rows(file: str, sheet: str, rows: list[list[object]], scan: Shee
     frame.columns = names
     frame = frame.loc[:, [n for n in names if n]]
     numbers = np.arange(2, len(frame) + 2)
-    keep = ~frame.map(_is_blank).all(axis=1).to_numpy() if len(frame) else np.array([], dtype=bool)
+    frame = _normalise(frame)
+    keep = ~frame.isna().all(axis=1).to_numpy() if len(frame) else np.array([], dtype=bool)
     percent = {k: v[keep] for k, v in percent.items()}
-    raw = RawSheet(file, sheet, _normalise(frame[keep].reset_index(drop=True)), numbers[keep], units, percent)
+    raw = RawSheet(file, sheet, frame[keep].reset_index(drop=True), numbers[keep], units, percent)
     raw.problems = problems + raw_errors
     raw.head = [list(r) for r in rows[:11]]
     if scan is not None and scan.hidden_rows:
@@ -407,6 +413,9 @@ def _read_csv(f: Path, sheet: str) -> RawSheet:
     if nul_at > 0:
         raise bad("文件含有NUL空字符（\\x00），不是正常的文本文件或已损坏；请用Excel重新另存为CSV", nul_at)
     encoding = _csv_encoding(f.name, sheet, head)
+    table = _arrow_csv(f) if encoding == "utf-8-sig" else None
+    if table is not None:
+        return _sheet_from_table(f.name, sheet, table)
     try:
         try:
             frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, encoding=encoding)
@@ -433,6 +442,71 @@ def _read_csv(f: Path, sheet: str) -> RawSheet:
     raw.problems = hp
     raw.head = head_rows
     return raw
+
+
+def _arrow_csv(f: Path) -> pa.Table | None:
+    """A UTF-8 file read by Arrow's multi-threaded reader, every field as text ("" for an empty one);
+    None when Arrow refuses it (rows of unequal width, an unclosed quote, bytes that are not UTF-8),
+    for pandas to read again and name the problem as before."""
+    from pyarrow import csv
+
+    try:
+        table = csv.read_csv(f, read_options=csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+                            parse_options=csv.ParseOptions(newlines_in_values=True),
+                            convert_options=csv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(4 * limits.MAX_COLUMNS)},
+                                                               strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                               null_values=[]))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+        return None
+    # a column past those typed as text would be typed by guessing (1.50 read as 1.5): pandas reads it
+    return table if all(t == pa.string() for t in table.schema.types) else None
+
+
+def _sheet_from_table(file: str, sheet: str, table: pa.Table) -> RawSheet:
+    """A sheet read as Arrow text columns (header first), normalised once per distinct text."""
+    if table.num_rows == 0:
+        raise _CsvProblem(Problem(file, sheet, None, None, "文件是空的，没有表头"))
+    head_rows = [list(r.values()) for r in table.slice(0, 11).to_pylist()]
+    names, units, hp = _split_headers(file, sheet, head_rows[0])
+    body = table.slice(1)
+    frame = pd.DataFrame({n: _text_column(body.column(i)) for i, n in enumerate(names) if n}, index=pd.RangeIndex(body.num_rows))
+    raw = RawSheet(file, sheet, frame, np.arange(2, body.num_rows + 2), units)
+    raw.problems = hp
+    raw.head = head_rows
+    return raw
+
+
+# what Python's str.strip() removes (str.isspace) and Arrow's utf8_trim_whitespace too, as an RE2
+# class: only a text starting or ending with one of these, or an empty one, needs trimming
+_PY_SPACE = r"[\t-\r\x1c-\x20\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_NEEDS_STRIP = f"^$|^{_PY_SPACE}|{_PY_SPACE}$"
+
+
+def _text_column(column: pa.ChunkedArray | pa.Array) -> pd.Categorical:
+    """Stripped text, None when empty, as a categorical: the distinct texts are trimmed once (the
+    same whitespace str.strip and pandas' .str.strip remove) and equal results share one code."""
+    enc = pc.dictionary_encode(column)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks() if enc.num_chunks else pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
+    dictionary = enc.dictionary
+    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+    if pc.any(pc.match_substring_regex(dictionary, _NEEDS_STRIP)).as_py():
+        trimmed = pc.utf8_trim_whitespace(dictionary)
+        again = pc.dictionary_encode(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
+        remap = np.append(pc.fill_null(again.indices, -1).to_numpy(zero_copy_only=False), -1)
+        idx, dictionary = remap[idx], again.dictionary
+    return pd.Categorical.from_codes(idx, categories=pd.Index(dictionary.to_numpy(zero_copy_only=False), dtype=object))
+
+
+def _object_column(values: np.ndarray) -> pd.Categorical:
+    """Cells as Python objects (a workbook's numbers, dates, texts) as _text_column's text: each
+    distinct value is written as text once (_cell_text)."""
+    if bool in set(map(type, values)):  # hashing would take True for 1.0: cell by cell
+        texts = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(_cell_text(v)) for v in values]
+        return _text_column(pa.array(texts, type=pa.string()))
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    cat = _text_column(pa.array([str(_cell_text(v)) for v in uniques] + [None], type=pa.string()))
+    return pd.Categorical.from_codes(np.asarray(cat.codes)[codes], categories=cat.categories)
 
 
 def _csv_encoding(file: str, sheet: str, head: bytes) -> str:
@@ -475,12 +549,8 @@ def _csv_parser_problem(file: str, sheet: str, text: str) -> _CsvProblem:
     return _CsvProblem(Problem(file, sheet, None, None, "CSV格式有误，无法分列；请用Excel打开后另存为“CSV UTF-8（逗号分隔）”"))
 
 
-def _is_blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and np.isnan(v))
-
-
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as stripped text, or None when empty — once per column, vectorised.
+    """Every cell as stripped text, or None when empty — once per distinct value of a column.
 
     Excel numbers become their shortest text (134.5368), so money is read exactly; dates keep
     their ISO text. Converters downstream then see one kind of value.
@@ -489,9 +559,9 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         c = frame[col]
         if c.dtype == object:
-            c = c.map(_cell_text, na_action="ignore")
-        text = c.astype("string").str.strip()
-        out[col] = text.astype(object).where(text.notna() & (text != ""), None)
+            out[col] = _object_column(c.to_numpy())
+        else:
+            out[col] = _text_column(pa.array(c.astype("string"), type=pa.string(), from_pandas=True))
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 
@@ -538,19 +608,39 @@ class _Checker:
             self.warnings.append(Problem(raw.file, raw.sheet, row, column, message, "警告"))
 
     def convert(self, raw: RawSheet, column: str, fn: Callable[[object], object], what: str,
-                required: bool = True, limit: int = limits.MAX_TEXT_CHARS) -> pd.Series:
+                required: bool = True, limit: int = limits.MAX_TEXT_CHARS, category: bool = False) -> pd.Series:
         """Apply fn to each distinct value of a column; a failure is an error at every row holding it.
 
         Each distinct text is first checked for what no cell may hold (cell_problem): an Excel error
-        value, a control or invisible character, more than `limit` characters."""
-        n = len(raw.frame)
+        value, a control or invisible character, more than `limit` characters. Plain printable ASCII
+        texts (codes, most numbers) pass that check and _text/_code as a whole column in Arrow; only
+        the others go through the Python functions and their messages. `category`: the result as a
+        categorical (a key column of millions of rows: joins and repeats compare integers)."""
         if column not in raw.frame.columns:
-            return pd.Series([None] * n, dtype=object)
+            return pd.Series([None] * len(raw.frame), dtype=object)
+        codes, results = self.convert_codes(raw, column, fn, what, required, limit)
+        if category:
+            cat_codes, cats = pd.factorize(results, use_na_sentinel=True)
+            return pd.Series(pd.Categorical.from_codes(cat_codes[codes], categories=pd.Index(cats, dtype=object)))
+        return pd.Series(results[codes], dtype=object)
+
+    def convert_codes(self, raw: RawSheet, column: str, fn: Callable[[object], object], what: str,
+                      required: bool = True, limit: int = limits.MAX_TEXT_CHARS) -> tuple[np.ndarray, np.ndarray]:
+        """As convert, the column given as codes into the results of its distinct values (code -1,
+        an empty cell, answers the extra last result, None)."""
         codes, uniques = pd.factorize(raw.frame[column], use_na_sentinel=True)
         if required and (codes == -1).any():
             self.error(raw, raw.rows[codes == -1], column, f"{what}不能为空")
+        uniques = np.asarray(uniques, dtype=object)
         results = np.empty(len(uniques) + 1, dtype=object)  # the extra last slot answers code -1
-        for i, v in enumerate(uniques):
+        slow = np.ones(len(uniques), dtype=bool)
+        if fn in (_text, _code) and len(uniques):
+            passed = _plain_ascii(uniques, limit, spaces=fn is _text)
+            if passed is not None:
+                results[:-1][passed] = uniques[passed]
+                slow = ~passed
+        for i in np.flatnonzero(slow):
+            v = uniques[i]
             try:
                 if isinstance(v, str) and (problem := cell_problem(v, limit)):
                     raise ValueError(problem)
@@ -558,7 +648,25 @@ class _Checker:
             except (ValueError, InvalidOperation, TargetParseError, TypeError) as exc:
                 results[i] = None
                 self.error(raw, raw.rows[codes == i], column, str(exc) or f"无法识别的{what}「{v}」")
-        return pd.Series(results[codes], dtype=object)
+        return codes, results
+
+
+# printable ASCII, not blank at either end: such a text needs no stripping and holds no forbidden character
+_PLAIN_ASCII = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
+
+
+def _plain_ascii(values: np.ndarray, limit: int, spaces: bool) -> np.ndarray | None:
+    """Which texts cell_problem passes and _text (or, without inner `spaces`, _code) returns unchanged;
+    None when the values are not all texts."""
+    try:
+        arr = pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    ok = pc.and_(pc.match_substring_regex(arr, _PLAIN_ASCII), pc.less_equal(pc.utf8_length(arr), limit))
+    ok = pc.and_(ok, pc.invert(pc.is_in(arr, pa.array(EXCEL_ERRORS))))
+    if not spaces:
+        ok = pc.and_(ok, pc.invert(pc.match_substring(arr, " ")))
+    return pc.fill_null(ok, False).to_numpy(zero_copy_only=False)
 
 
 _EXCEL_ERRORS = frozenset(EXCEL_ERRORS)
@@ -671,7 +779,14 @@ def _money_column(chk: _Checker, raw: RawSheet, column: str, what: str, required
     if column not in raw.frame.columns:
         return pd.Series(pd.array([None] * n, dtype="Int64"))
     digits = 6 if unit == "万元" else 2
-    arr = pa.array(raw.frame[column].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    # each distinct text once (a categorical column's categories), the rows then take their amounts
+    col = raw.frame[column]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes, values = col.cat.codes.to_numpy(dtype=np.int64), col.cat.categories.to_numpy(dtype=object)
+    else:
+        codes, values = pd.factorize(col, use_na_sentinel=True)
+        values = np.asarray(values, dtype=object)
+    arr = pa.array(values, type=pa.string(), from_pandas=True)
     m = pc.extract_regex(arr, _PLAIN_AMOUNT.replace("{1,6}", f"{{1,{digits}}}"))
     matched = pc.is_valid(m)
     negative = pc.equal(pc.struct_field(m, "sign"), "-")
@@ -683,8 +798,10 @@ def _money_column(chk: _Checker, raw: RawSheet, column: str, what: str, required
     fen = pc.if_else(negative, pc.negate(fen), fen)
     # beyond the limit: to the per-value converter, which names the limit
     ok = pc.and_(ok, pc.fill_null(pc.less_equal(pc.abs(fen), MAX_AMOUNT_FEN), False))
-    out = pd.Series(pc.if_else(ok, fen, None).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
-    rest = ~ok.to_numpy(zero_copy_only=False)
+    ok_rows = np.append(ok.to_numpy(zero_copy_only=False), False)[codes]  # code -1 (empty): the appended False
+    fen_rows = np.append(pc.fill_null(fen, 0).to_numpy(zero_copy_only=False), 0)[codes]
+    out = pd.Series(pd.arrays.IntegerArray(fen_rows.astype(np.int64), ~ok_rows))
+    rest = ~ok_rows
     if rest.any():
         sub = RawSheet(raw.file, raw.sheet, raw.frame.loc[rest, [column]].reset_index(drop=True), raw.rows[rest], raw.units)
         slow = chk.convert(sub, column, _money_fn(unit, allow_negative), what, required)
@@ -929,7 +1046,7 @@ def _monthly(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     c = chk.convert
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
-        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS, category=True),
         "month": c(raw, "月份", _month, "月份"),
         "spent": _money_column(chk, raw, "支出金额", "支出金额", True, True),
         "arrived": _money_column(chk, raw, "到位资金", "到位资金", False, True),
@@ -946,14 +1063,17 @@ def _monthly(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
 
 def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     c = chk.convert
-    targets = c(raw, "年度指标值", parse_target, "年度指标值")
-    level2 = c(raw, "二级指标", _text, "二级指标", limit=limits.MAX_NAME_CHARS)
+    if "年度指标值" in raw.frame.columns:
+        t_codes, per = chk.convert_codes(raw, "年度指标值", parse_target, "年度指标值")
+    else:
+        t_codes, per = np.full(len(raw.frame), -1, dtype=np.int64), np.array([None], dtype=object)
+    level2 = c(raw, "二级指标", _text, "二级指标", limit=limits.MAX_NAME_CHARS, category=True)
     nature_override = c(raw, "指标性质", lambda v: _choice(tuple(NATURE_WORDS), "指标性质")(v), "指标性质", False)
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
-        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
-        "name": c(raw, "三级指标", _text, "三级指标", limit=limits.MAX_NAME_CHARS),
-        "level1": c(raw, "一级指标", _text, "一级指标", limit=limits.MAX_NAME_CHARS),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS, category=True),
+        "name": c(raw, "三级指标", _text, "三级指标", limit=limits.MAX_NAME_CHARS, category=True),
+        "level1": c(raw, "一级指标", _text, "一级指标", limit=limits.MAX_NAME_CHARS, category=True),
         "level2": level2,
         "weight": c(raw, "权重", _weight, "权重", False),
         "adjust_type": c(raw, "调整类型", _choice(ADJUST_TYPES, "调整类型"), "调整类型", False).fillna("原指标"),
@@ -961,12 +1081,8 @@ def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
         "original_name": c(raw, "原指标名称", _text, "原指标名称", False, limits.MAX_NAME_CHARS),
         "original_target": c(raw, "原指标值", _text, "原指标值", False),
     })
-    codes, uniques = pd.factorize(targets.map(id))
-    objs = {id(t): t for t in targets if isinstance(t, Target)}
-    per = [objs.get(u) for u in uniques] + [None]
-
     def column(get: Callable[[Target], object]) -> np.ndarray:
-        return np.array([get(t) if t is not None else None for t in per], dtype=object)[codes]
+        return np.array([get(t) if t is not None else None for t in per], dtype=object)[t_codes]
 
     f["target_text"] = column(lambda t: t.text)
     f["target_op"] = column(lambda t: t.op)
@@ -982,18 +1098,35 @@ def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
     if len(bad_q):
         chk.error(raw, raw.rows[bad_q], "指标性质", "指标性质与指标值不符：定性指标的指标值为文字，定量指标的指标值为数值")
     f["seq"] = np.arange(len(f), dtype=np.int64)
-    f.attrs["first"] = ~_duplicates(raw, chk, f, ["year", "project_code", "name"], "三级指标")
-    f.attrs["targets"] = targets
+    # each row's Target is per[t_codes]; "first": not a repeat of an earlier row's indicator
+    f.attrs["targets"] = _Carried(first=~_duplicates(raw, chk, f, ["year", "project_code", "name"], "三级指标"),
+                                  codes=t_codes, per=per)
     return f
 
 
-def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFrame:
-    """targets: year, project_code, name, target (a Target) of every indicator known to this import."""
+class _Carried:
+    """What a validated frame carries to later checks in its attrs. pandas deep-copies attrs into
+    every frame or column derived from it; this is shared instead (a million Targets copied per
+    column taken would cost seconds)."""
+
+    def __init__(self, **values: object):
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _Carried:
+        return self
+
+
+def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame, tlist: list[Target | None]) -> pd.DataFrame:
+    """targets: year, project_code, name and tid of every indicator known to this import, its Target
+    being tlist[tid] (None for an indicator whose own row has an error)."""
     c = chk.convert
     f = pd.DataFrame({
         "year": c(raw, "年度", _year, "年度"),
-        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS),
-        "indicator_name": c(raw, "三级指标", _text, "三级指标", limit=limits.MAX_NAME_CHARS),
+        "project_code": c(raw, "项目编码", _code, "项目编码", limit=limits.MAX_CODE_CHARS, category=True),
+        "indicator_name": c(raw, "三级指标", _text, "三级指标", limit=limits.MAX_NAME_CHARS, category=True),
         "month": c(raw, "月份", _month, "月份"),
     })
     if "完成情况说明" in raw.frame.columns:  # absent: an old workbook, whose re-import keeps no evidence anyway
@@ -1002,31 +1135,50 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFra
     n = len(f)
     keyed = f[["year", "project_code", "indicator_name"]].astype(object).merge(
         targets.rename(columns={"name": "indicator_name"}).assign(_listed=True), how="left", on=["year", "project_code", "indicator_name"])
-    target = keyed["target"].to_numpy(dtype=object)
+    tid = keyed["tid"].fillna(-1).to_numpy(dtype=np.int64) if "tid" in keyed.columns else np.full(n, -1, dtype=np.int64)
+    valid = np.array([t is not None for t in tlist] + [False], dtype=bool)
     listed = keyed["_listed"].notna().to_numpy() if "_listed" in keyed.columns else np.zeros(n, dtype=bool)
     unknown = ~listed & f["year"].notna().to_numpy() & f["project_code"].notna().to_numpy() & f["indicator_name"].notna().to_numpy()
     for r, code, name in zip(raw.rows[unknown], f.loc[unknown, "project_code"], f.loc[unknown, "indicator_name"], strict=False):
         chk.error(raw, [r], "三级指标", f"项目「{code}」没有名为「{name}」的绩效指标（请先在「绩效指标」表中填写）")
+    # an actual's reading depends on its target only through the target's kind (a word, a percentage,
+    # another number), so values are read once per (kind, text, percent cell); a reading that fails
+    # is read again per target, whose text its message names
+    t_codes = np.where(valid[tid], tid, -1)
+    kinds = [("q", t.text) if t.qualitative else ("%", "") if t.is_percent else ("n", "") for t in tlist if t is not None]
+    k_of_t = np.zeros(len(tlist), dtype=np.int64)
+    k_of_t[valid[:-1]], _ = pd.factorize(pd.Series(kinds, dtype=object))
     for column, prefix in (("本阶段目标值", "stage"), ("实际完成值", "actual")):
-        values = raw.frame[column].to_numpy(dtype=object) if column in raw.frame.columns else np.full(n, None, dtype=object)
+        if column in raw.frame.columns:
+            v_codes, v_uniques = pd.factorize(raw.frame[column], use_na_sentinel=True)
+            v_uniques = np.asarray(v_uniques, dtype=object)
+        else:
+            v_codes, v_uniques = np.full(n, -1, dtype=np.int64), np.array([], dtype=object)
         pct = raw.percent.get(column, np.zeros(n, dtype=bool))
-        todo = pd.notna(values) & pd.notna(target)
+        todo = (v_codes >= 0) & (t_codes >= 0)
         if todo.any():
-            combos = pd.DataFrame({"t": pd.Series(target[todo]).map(id), "v": values[todo], "p": pct[todo]})
-            codes = combos.groupby(["t", "v", "p"], sort=False).ngroup().to_numpy()
-            first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-            t_todo, v_todo, p_todo, r_todo = target[todo], values[todo], pct[todo], raw.rows[todo]
+            key = (k_of_t[t_codes[todo]].astype(np.int64) * (len(v_uniques) + 1) + v_codes[todo]) * 2 + pct[todo]
+            _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+            codes = codes.reshape(-1)
+            t_todo, v_todo, p_todo, r_todo = t_codes[todo], v_codes[todo], pct[todo], raw.rows[todo]
             texts_g = np.empty(len(first), dtype=object)
             micro_g = np.empty(len(first), dtype=object)
             status_g = np.empty(len(first), dtype=object)
+            failed: list[tuple[int, np.ndarray, str]] = []  # (first row, rows, message), reported in file order
             for g, i in enumerate(first):
+                value = v_uniques[v_todo[i]]
                 try:
-                    if isinstance(v_todo[i], str) and (problem := cell_problem(v_todo[i], limits.MAX_NAME_CHARS)):
-                        raise ValueError(problem)
-                    a = parse_actual(v_todo[i], t_todo[i], bool(p_todo[i]))
-                    texts_g[g], micro_g[g], status_g[g] = a.text, _micro(a.value), a.status
-                except (TargetParseError, InvalidOperation, ValueError) as exc:
-                    chk.error(raw, r_todo[codes == g], column, str(exc) or f"无法识别「{v_todo[i]}」")
+                    texts_g[g], micro_g[g], status_g[g] = _read_actual(value, tlist[t_todo[i]], bool(p_todo[i]))
+                except (TargetParseError, InvalidOperation, ValueError):
+                    rows_g = np.flatnonzero(codes == g)
+                    for t in pd.unique(t_todo[rows_g]):
+                        mine = rows_g[t_todo[rows_g] == t]
+                        try:
+                            _read_actual(value, tlist[t], bool(p_todo[i]))
+                        except (TargetParseError, InvalidOperation, ValueError) as exc:
+                            failed.append((int(mine[0]), r_todo[mine], str(exc) or f"无法识别「{value}」"))
+            for _, rows, message in sorted(failed, key=lambda e: e[0]):
+                chk.error(raw, rows, column, message)
         texts = np.full(n, None, dtype=object)
         micro = np.full(n, None, dtype=object)
         status = np.full(n, None, dtype=object)
@@ -1037,6 +1189,13 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame) -> pd.DataFra
         if prefix == "actual":
             f["actual_status"] = status
     return f
+
+
+def _read_actual(value: object, target: Target, percent_cell: bool) -> tuple[str, int | None, str | None]:
+    if isinstance(value, str) and (problem := cell_problem(value, limits.MAX_NAME_CHARS)):
+        raise ValueError(problem)
+    a = parse_actual(value, target, percent_cell)
+    return a.text, _micro(a.value), a.status
 
 
 def _notes(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
@@ -1119,18 +1278,23 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
     if ok.get("指标进度"):
         raw = sheets["指标进度"]
         db = store.df("SELECT year, project_code, name, target_text FROM indicators")
-        parsed = {t: parse_target(t) for t in pd.unique(db["target_text"])}  # stored targets were validated
+        db_codes, db_texts = pd.factorize(db["target_text"], use_na_sentinel=False)
+        tlist = [parse_target(t) for t in db_texts]  # stored targets were validated
         known_t = pd.DataFrame({"year": db["year"].astype(object), "project_code": db["project_code"].astype(object),
-                                "name": db["name"].astype(object), "target": db["target_text"].map(parsed).astype(object)})
+                                "name": db["name"].astype(object), "tid": db_codes.astype(np.int64)})
         if "indicators" in frames:
             inc = frames["indicators"]
             # one row per indicator (a repeated one is an error already); an indicator whose own row has
             # an error keeps its key with no target, so its progress rows are not reported as unknown
+            carried = inc.attrs["targets"]
+            per = carried.per
+            tid = np.where(carried.codes >= 0, carried.codes, len(per) - 1) + len(tlist)
+            tlist += list(per)
             inc_all = pd.DataFrame({"year": inc["year"], "project_code": inc["project_code"], "name": inc["name"],
-                                    "target": inc.attrs["targets"]})[inc.attrs["first"]]
+                                    "tid": tid})[carried.first]
             inc_all = inc_all[inc_all["year"].notna() & inc_all["project_code"].notna() & inc_all["name"].notna()]
             known_t = pd.concat([known_t[~_key_in(known_t, inc_all, ["year", "project_code", "name"])], inc_all], ignore_index=True)
-        frames["progress"] = _progress(raw, chk, known_t)
+        frames["progress"] = _progress(raw, chk, known_t, tlist)
 
     if "监控说明" in sheets and ok.get("监控说明"):
         raw = sheets["监控说明"]
@@ -1266,14 +1430,29 @@ def _warn_suspicious(sheets: dict[str, RawSheet], frames: dict[str, pd.DataFrame
         chk.warn(raw, None, "月份", f"项目「{code}」{y}年缺少{'、'.join(f'{m}月' for m in missing)}的支出数据（如当月无支出请填0）")
 
 
-def import_path(store: Store, path: str | Path, *, actor: Actor) -> ImportReport:
-    """Import a workbook or CSV folder whole, or raise ImportRejected and leave the store as it was."""
+Progress = Callable[[float, str], None]
+# where each stage starts, as a share of a whole import (a province's CSV folder spends about a
+# third of its time reading, a quarter validating, the rest writing)
+STAGES = ((0.0, "读取文件"), (0.35, "校验数据"), (0.6, "写入数据库"), (1.0, "导入完成"))
+
+
+def import_path(store: Store, path: str | Path, *, actor: Actor, progress: Progress | None = None) -> ImportReport:
+    """Import a workbook or CSV folder whole, or raise ImportRejected and leave the store as it was.
+
+    `progress(fraction, stage)` is told when each stage starts (fraction 0..1, a short Chinese
+    stage name) and gets 1.0 once the import is written; a rejected import ends without 1.0."""
+    tell = progress or (lambda fraction, stage: None)
     require(actor, "data.import")
+    tell(*STAGES[0])
     sheets = read_source(path)
+    tell(*STAGES[1])
     frames, chk = validate(sheets, store)
     if chk.total_errors:
         raise ImportRejected(chk.errors, chk.total_errors)
-    return write_frames(store, frames, chk.warnings, actor=actor.via(f"导入「{Path(path).name}」"))
+    tell(*STAGES[2])
+    report = write_frames(store, frames, chk.warnings, actor=actor.via(f"导入「{Path(path).name}」"))
+    tell(*STAGES[3])
+    return report
 
 
 def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[Problem] | None = None, *,
@@ -1293,9 +1472,9 @@ def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[P
                                                   hundredths=("weight",) if table == "indicators" else ())
         if "projects" in frames:
             store.refresh_hierarchy(con)
-        keyed = [frames[t][["year", "project_code"]] for t in ("indicators", "progress") if t in frames]
-        if keyed:
-            store.rekey(con, pd.concat(keyed, ignore_index=True))
+        keyed = touched.loc[touched["kind"].isin(("indicators", "progress")), ["year", "project_code"]]
+        if "indicators" in frames or "progress" in frames:
+            store.rekey(con, keyed.drop_duplicates())
         counts.update(project_facts.write_imported(con, frames, actor))
         rounds.check_import(con, actor, touched)  # and as they are now: none moved out of the actor's scope
         figures = touched[~touched["kind"].isin(WORDS_ONLY)]
@@ -1308,18 +1487,25 @@ def write_frames(store: Store, frames: dict[str, pd.DataFrame], warnings: list[P
 
 
 def _touched(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """(year, project_code, month) of every row an import writes; month 0 for rows of no month."""
+    """(year, project_code, month) of every row an import writes; month 0 for rows of no month.
+
+    Each table's keys are made unique on integer codes (a province writes millions of rows but
+    touches each project-month once per table); rows of two tables differ in their kind anyway."""
     parts = []
     for table, f in frames.items():
         if f.empty:
             continue
-        month = f["month"] if "month" in f.columns else pd.Series(0, index=f.index)
-        parts.append(pd.DataFrame({"year": f["year"].astype("int64").to_numpy(), "project_code": f["project_code"].astype(str).to_numpy(),
-                                   "month": month.astype("int64").to_numpy(), "kind": table}))
+        year = pd.to_numeric(f["year"]).to_numpy(dtype="int64")
+        month = pd.to_numeric(f["month"]).to_numpy(dtype="int64") if "month" in f.columns else np.zeros(len(f), dtype="int64")
+        codes, uniques = pd.factorize(f["project_code"], use_na_sentinel=False)
+        _, first = np.unique((codes.astype("int64") * 10_000 + year) * 16 + month, return_index=True)
+        first.sort()
+        parts.append(pd.DataFrame({"year": year[first], "project_code": np.asarray(uniques, dtype=object)[codes[first]],
+                                   "month": month[first], "kind": table}))
     if not parts:
         return pd.DataFrame({"year": pd.Series(dtype="int64"), "project_code": pd.Series(dtype=str),
                              "month": pd.Series(dtype="int64"), "kind": pd.Series(dtype=str)})
-    return pd.concat(parts, ignore_index=True).drop_duplicates()
+    return pd.concat(parts, ignore_index=True)
 
 
 def _periods(frames: dict[str, pd.DataFrame]) -> dict[int, list[int]]:
@@ -1344,7 +1530,7 @@ MICRO = {"indicators": ("target_value",), "progress": ("stage_value", "actual_va
 
 
 def _for_table(table: str, f: pd.DataFrame, con: object, actor: Actor) -> pd.DataFrame:
-    f = f.copy()
+    f = f.copy(deep=False)  # copy-on-write: the columns replaced below leave the validated frame as it was
     f.attrs = {}
     for col in MONEY.get(table, ()) + MICRO.get(table, ()):
         if col in f.columns:

@@ -230,3 +230,29 @@ def test_a_file_that_is_not_a_workbook_is_rejected_in_chinese(tmp_path: Path, de
     bad.write_bytes(b"this is not a zip file")
     err = rejected(demo_store, bad)
     assert err.problems[0].file == "坏文件.xlsx" and "不是有效的 .xlsx 工作簿" in err.problems[0].message
+
+
+def test_an_import_reports_its_stages_in_increasing_fractions_ending_at_one(tmp_path: Path, demo_csv: Path) -> None:
+    store = Store(tmp_path / "p.duckdb")
+    seen: list[tuple[float, str]] = []
+    import_path(store, demo_csv, actor=ADMIN, progress=lambda fraction, stage: seen.append((fraction, stage)))
+    fractions = [f for f, _ in seen]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0 and all(a < b for a, b in zip(fractions, fractions[1:], strict=False))
+    assert [s for _, s in seen] == ["读取文件", "校验数据", "写入数据库", "导入完成"]
+    assert store.table_counts()["monthly"] > 0  # the 1.0 came after the data was written
+
+
+def test_a_rejected_import_never_reports_it_is_complete(demo_store: Store, demo_csv: Path) -> None:
+    edit_csv(demo_csv, "月度支出", lambda rows: rows + [[rows[1][0], rows[1][1], "13", *rows[1][3:]]])
+    seen: list[float] = []
+    with pytest.raises(ImportRejected):
+        import_path(demo_store, demo_csv, actor=ADMIN, progress=lambda fraction, stage: seen.append(fraction))
+    assert seen and max(seen) < 1.0
+
+
+def test_the_command_line_shows_progress_on_stderr_and_keeps_stdout_to_the_result(tmp_path: Path, demo_csv: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "monitor.cli", "--db", str(tmp_path / "c.duckdb"), "import", str(demo_csv)],
+                         capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("导入成功") and "导入进度" not in out.stdout
+    assert out.stderr.splitlines()[:4] == ["导入进度 0% 读取文件", "导入进度 35% 校验数据", "导入进度 60% 写入数据库", "导入进度 100% 导入完成"]

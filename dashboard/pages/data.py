@@ -54,8 +54,13 @@ def _import() -> None:
         # keep the user's file name: problems name it, and a CSV's name says which sheet it is
         path = Path(tmp) / Path(upload.name).name  # type: ignore[attr-defined]
         path.write_bytes(upload.getvalue())  # type: ignore[attr-defined]
+        bar = st.progress(0.0, text="导入进度 0% 读取文件")
+
+        def progress(fraction: float, stage: str) -> None:
+            bar.progress(fraction, text=f"导入进度 {round(fraction * 100)}% {stage}")
+
         try:
-            report = import_path(common.store(), path, actor=common.actor())
+            report = import_path(common.store(), path, actor=common.actor(), progress=progress)
         except ImportRejected as exc:
             st.session_state[RESULT] = Result(file_id, "rejected", f"导入被拒绝，数据库未作任何修改：共发现{exc.total}处错误，请按下表逐处更正后重新导入。", exc)
             return
@@ -68,6 +73,8 @@ def _import() -> None:
             st.session_state[RESULT] = Result(file_id, "error", f"导入时发生内部错误（错误编号{ref}），数据库未作任何修改。"
                                                                "请把文件和编号交给系统管理员。")
             return
+        finally:
+            bar.empty()  # the outcome below replaces it
     common.forget_cached_results()
     st.session_state[RESULT] = Result(file_id, "ok", report.summary(), report)
 
