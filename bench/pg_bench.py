@@ -15,7 +15,7 @@ bureau's server keeps fsync on, which costs commits, not reads), and measures:
   read of a data version that changed no figure;
 - `after_fill_s`: the same after one project's October spend was changed elsewhere (the monthly
   table is read again whole: the first read of a data version that changed a figure);
-- `save_note_s`: one note saved through PostgreSQL (median of 5), beside `save_note_file_s` on the file;
+- `save_note_s`: one note saved through PostgreSQL (median of 5 warm runs), beside `save_note_file_s` on the file;
 - `import_csv_pg_s`: when the core benchmark left its CSV folder, the whole province imported into an
   empty PostgreSQL store (validation, the write on the mirror, the difference sent to PostgreSQL).
 """
@@ -28,12 +28,13 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE))
 
+from core_bench import timed  # noqa: E402
 from pgcluster import PgCluster  # noqa: E402
 
 from monitor.access import ADMIN  # noqa: E402
@@ -41,15 +42,6 @@ from monitor.notes import Note, load_notes, save_note  # noqa: E402
 from monitor.status import compute_status  # noqa: E402
 from monitor.store import Store, open_store  # noqa: E402
 from monitor.transfer import copy_store  # noqa: E402
-
-
-def _median(fn: Any, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def _note(store: Store, code: str) -> Note:
@@ -82,10 +74,8 @@ def run(db_path: str | None = None, n_projects: int = 100_000) -> dict[str, obje
         res["open_s"] = time.perf_counter() - t
         folder = getattr(pg, "_mirror_dir", None)
         res["mirror_mb"] = sum(f.stat().st_size for f in Path(folder).iterdir()) / 2**20 if folder else 0.0
-        compute_status(pg, 2023, 10, actor=ADMIN)
-        compute_status(file_store, 2023, 10, actor=ADMIN)
-        res["status_file_s"] = _median(lambda: compute_status(file_store, 2023, 10, actor=ADMIN))
-        res["status_pg_s"] = _median(lambda: compute_status(pg, 2023, 10, actor=ADMIN))
+        res["status_file_s"] = timed(lambda: compute_status(file_store, 2023, 10, actor=ADMIN))
+        res["status_pg_s"] = timed(lambda: compute_status(pg, 2023, 10, actor=ADMIN))
         res["pg_vs_file"] = res["status_pg_s"] / res["status_file_s"]  # type: ignore[operator]
 
         other = open_store(dsn)  # another process
@@ -95,7 +85,7 @@ def run(db_path: str | None = None, n_projects: int = 100_000) -> dict[str, obje
             save_note(other, replace(_note(other, code), explanation=f"第{i}次保存"), ADMIN)
             notes.append(time.perf_counter() - t)
         res["save_note_s"] = statistics.median(notes)
-        res["save_note_file_s"] = _median(lambda: save_note(file_store, replace(_note(file_store, code), explanation="文件"), ADMIN))
+        res["save_note_file_s"] = timed(lambda: save_note(file_store, replace(_note(file_store, code), explanation="文件"), ADMIN))
         t = time.perf_counter()
         compute_status(pg, 2023, 10, actor=ADMIN)
         res["after_note_s"] = time.perf_counter() - t

@@ -50,7 +50,7 @@ import pyarrow as pa
 
 from .backup import SEQUENCES, _advance
 from .errors import MonitorError, StoreBusy
-from .store import _PENDING, MIGRATIONS, SCHEMA_VERSION, Store
+from .store import _PENDING, SCHEMA_VERSION, Store
 
 SYNC = "monitor_sync"
 MIRROR_ON_DISK = os.environ.get("MONITOR_MIRROR", "disk") == "disk"
@@ -106,9 +106,34 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Table]:
     return out
 
 
-class _Tracked:
+class _Watched:
+    """A mirror connection whose statements are shown to `_see` before they run; everything else
+    is DuckDB's own."""
+
+    _con: duckdb.DuckDBPyConnection
+
+    def _see(self, sql: str) -> None:
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
+        self._see(sql)
+        return self._con.execute(sql) if params is None else self._con.execute(sql, params)
+
+    def executemany(self, sql: str, params: Any) -> duckdb.DuckDBPyConnection:
+        self._see(sql)
+        return self._con.executemany(sql, params)
+
+    def sql(self, query: str, **kwargs: Any) -> duckdb.DuckDBPyRelation:
+        self._see(query)
+        return self._con.sql(query, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+class _Tracked(_Watched):
     """The mirror's connection inside a transaction: copies a table aside before its first change,
-    so the change can be sent to PostgreSQL as a difference. Everything else is DuckDB's own."""
+    so the change can be sent to PostgreSQL as a difference."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, tables: dict[str, Table]):
         self._con = con
@@ -118,7 +143,7 @@ class _Tracked:
         # difference is the rows after it; copying a growing audit trail for each save would not be)
         self.tails: dict[str, int] = {}
 
-    def _note(self, sql: str) -> None:
+    def _see(self, sql: str) -> None:
         for verb, name in WRITES.findall(sql):
             name = name.lower()
             if name not in self._tables:
@@ -136,23 +161,7 @@ class _Tracked:
                 top = self.tails.pop(name)  # rows up to the old last key are the table as it was
                 self._con.execute(f"CREATE TEMP TABLE _before_{name} AS SELECT * FROM {name} WHERE {key} <= ?", [top])  # noqa: S608
 
-    def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
-        self._note(sql)
-        return self._con.execute(sql) if params is None else self._con.execute(sql, params)
-
-    def executemany(self, sql: str, params: Any) -> duckdb.DuckDBPyConnection:
-        self._note(sql)
-        return self._con.executemany(sql, params)
-
-    def sql(self, query: str, **kwargs: Any) -> duckdb.DuckDBPyRelation:
-        self._note(query)
-        return self._con.sql(query, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._con, name)
-
-
-class _ReadOnly:
+class _ReadOnly(_Watched):
     """The mirror outside a transaction. A write here would change this process's copy and never
     reach PostgreSQL, so it is refused loudly instead of being lost quietly."""
 
@@ -160,24 +169,9 @@ class _ReadOnly:
         self._con = con
         self._tables = tables
 
-    def _check(self, sql: str) -> None:
+    def _see(self, sql: str) -> None:
         if any(name.lower() in self._tables for _, name in WRITES.findall(sql)):
             raise MonitorError("内部错误：修改数据必须在事务中进行（store.transaction），本次修改未保存。")
-
-    def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
-        self._check(sql)
-        return self._con.execute(sql) if params is None else self._con.execute(sql, params)
-
-    def executemany(self, sql: str, params: Any) -> duckdb.DuckDBPyConnection:
-        self._check(sql)
-        return self._con.executemany(sql, params)
-
-    def sql(self, query: str, **kwargs: Any) -> duckdb.DuckDBPyRelation:
-        self._check(query)
-        return self._con.sql(query, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._con, name)
 
 
 class _Pool:
@@ -249,12 +243,9 @@ class PgStore(Store):
     # -- schema --------------------------------------------------------------------------------
     def _build_mirror(self, version: int) -> None:
         """The mirror's tables as the migrations leave them at `version` (empty)."""
-        con = self._db
         for v in range(version):
-            for sql in MIGRATIONS[v]:
-                if sql != "REKEY":  # on empty tables the keys are trivially up to date
-                    con.execute(sql)
-        self.tables = _catalog(con)
+            self.run_migration(self._db, v)
+        self.tables = _catalog(self._db)
 
     def _open(self) -> None:
         with self._pool.get() as pg, contextlib.closing(pg.cursor()) as cur:
@@ -298,11 +289,7 @@ class PgStore(Store):
         old = dict(self.tables) if exists else {}
         version = stored
         while version < SCHEMA_VERSION:
-            for sql in MIGRATIONS[version]:
-                if sql == "REKEY":
-                    self.rekey(con)
-                else:
-                    con.execute(sql)
+            self.run_migration(con, version)
             version += 1
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         self.tables = _catalog(con)

@@ -386,14 +386,18 @@ class Store:
                 raise MonitorError(f"数据库「{self.path}」来自更新的版本（结构版本{version}），请升级本软件后再打开。")
             while version < SCHEMA_VERSION:
                 con.execute("BEGIN TRANSACTION")
-                for sql in MIGRATIONS[version]:
-                    if sql == "REKEY":
-                        self.rekey(con)
-                    else:
-                        con.execute(sql)
+                self.run_migration(con, version)
                 version += 1
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
                 con.execute("COMMIT")
+
+    def run_migration(self, con: duckdb.DuckDBPyConnection, version: int) -> None:
+        """The statements that take a database from `version` to `version + 1` (inside a transaction)."""
+        for sql in MIGRATIONS[version]:
+            if sql == "REKEY":
+                self.rekey(con)
+            else:
+                con.execute(sql)
 
     def schema_version(self) -> int:
         return int(self.scalar("SELECT value FROM meta WHERE key = 'schema_version'") or 0)
