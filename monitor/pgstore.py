@@ -394,12 +394,7 @@ class PgStore(Store):
                 marks = ", ".join(f"(CAST(${2 * i + 1} AS INTEGER), ${2 * i + 2})" for i in range(len(codes)))
                 data = _fetch(cur, f"SELECT {t.cols} FROM {name} WHERE (year, project_code) IN ({marks})",  # noqa: S608
                               tuple(v for pair in codes for v in pair))
-                if data.num_rows:
-                    con.register("_pg_rows", data)
-                    try:
-                        con.execute(f"INSERT INTO {name} ({t.cols}) SELECT {t.cols} FROM _pg_rows")  # noqa: S608
-                    finally:
-                        con.unregister("_pg_rows")
+                self._insert(t, data)
         finally:
             con.unregister("_codes")
 
@@ -414,12 +409,17 @@ class PgStore(Store):
                 key = APPEND_KEYS[name]
                 top = con.execute(f"SELECT coalesce(max({key}), -1) FROM {name}").fetchall()[0][0]  # type: ignore[index]  # noqa: S608
                 data = _fetch(cur, f"SELECT {t.cols} FROM {name} WHERE {key} > $1", (int(top),))  # noqa: S608
-            if data.num_rows:
-                con.register("_pg_rows", data)
-                try:
-                    con.execute(f"INSERT INTO {name} ({t.cols}) SELECT {t.cols} FROM _pg_rows")  # noqa: S608
-                finally:
-                    con.unregister("_pg_rows")
+            self._insert(t, data)
+
+    def _insert(self, t: Table, rows: pa.Table) -> None:
+        """Rows read from PostgreSQL into the mirror's table (numbers arrive as text: the insert casts)."""
+        if not rows.num_rows:
+            return
+        self._db.register("_pg_rows", rows)
+        try:
+            self._db.execute(f"INSERT INTO {t.name} ({t.cols}) SELECT {t.cols} FROM _pg_rows")  # noqa: S608
+        finally:
+            self._db.unregister("_pg_rows")
 
     # -- the Store's seam ------------------------------------------------------------------------
     @contextlib.contextmanager
