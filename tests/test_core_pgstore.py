@@ -192,10 +192,13 @@ def test_a_database_of_an_older_schema_is_brought_up_to_date_with_its_rows(
     assert all(c.same for c in compare(now, open_store(pg_dsn)))
 
 
-def test_a_writer_waiting_longer_than_its_patience_is_told_the_store_is_busy(pg_demo: str) -> None:
+def test_a_writer_waiting_longer_than_its_patience_is_told_the_store_is_busy(pg_demo: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
+    import monitor.pgstore as pgstore
     from monitor.errors import StoreBusy
+
+    monkeypatch.setattr(pgstore, "MIN_LOCK_WAIT_S", 0.0)  # the store's own patience (10 s) shortened
 
     holder, waiter = open_store(pg_demo), PgStore(pg_demo, busy_timeout=0.5)
     inside, release = threading.Event(), threading.Event()
