@@ -16,6 +16,10 @@ bureau's server keeps fsync on, which costs commits, not reads), and measures:
 - `after_fill_s`: the same after one project's October spend was changed elsewhere (the monthly
   table is read again whole: the first read of a data version that changed a figure);
 - `save_note_s`: one note saved through PostgreSQL (median of 5 warm runs), beside `save_note_file_s` on the file;
+- `notes_*`: a database holding NOTES (300,000) notes, as in a province's last days: one note saved
+  (`notes_save_s`), and another process's first read after it, reading only the saved project's notes
+  (`notes_after_save_s`) and, for comparison, the whole table as before monitor_sync_keys
+  (`notes_after_save_whole_s`, with MAX_PROJECTS_BY_KEY at 0); medians of 5;
 - `import_csv_pg_s`: when the core benchmark left its CSV folder, the whole province imported into an
   empty PostgreSQL store (validation, the write on the mirror, the difference sent to PostgreSQL).
 """
@@ -47,6 +51,45 @@ from monitor.transfer import copy_store  # noqa: E402
 def _note(store: Store, code: str) -> Note:
     found = [n for n in load_notes(store, 2023, project_code=code, actor=ADMIN) if n.indicator_name == ""]
     return found[0] if found else Note(2023, code, "", 10)
+
+
+NOTES = 300_000
+
+
+def _many_notes(cluster: PgCluster, n_notes: int = NOTES) -> dict[str, float]:
+    import monitor.pgstore as pgstore
+    from monitor.demo import SEED_PROJECT, load_demo
+
+    dsn = cluster.create_database("notes")
+    a = open_store(dsn)
+    load_demo(a)
+    with a.transaction() as con:
+        con.execute("""INSERT INTO notes (year, project_code, indicator_name, month, problem, causes, explanation, measure,
+                                          version, updated_at, updated_by)
+                       SELECT 2023, 'P' || (i // 10), '指标' || (i % 10), 10, '执行进度偏慢', '1', '说明' || i, '加快支付进度',
+                              1, TIMESTAMP '2023-11-05 09:00:00', 'admin' FROM range(?) t(i)""", [n_notes])
+    b = open_store(dsn)
+    res: dict[str, float] = {}
+    keyed = pgstore.MAX_PROJECTS_BY_KEY
+    for key, limit in (("notes_after_save_s", keyed), ("notes_after_save_whole_s", 0)):
+        pgstore.MAX_PROJECTS_BY_KEY, saves, reads = limit, [], []
+        try:
+            for i in range(5):
+                note = _note(a, SEED_PROJECT)
+                t = time.perf_counter()
+                save_note(a, replace(note, explanation=f"第{i}次"), ADMIN)
+                saves.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                b.df("SELECT 1")  # the read that brings b's mirror up to date
+                reads.append(time.perf_counter() - t)
+        finally:
+            pgstore.MAX_PROJECTS_BY_KEY = keyed
+        res[key] = statistics.median(reads)
+        res.setdefault("notes_save_s", statistics.median(saves))
+    res["notes"] = float(n_notes)
+    a.close()
+    b.close()
+    return res
 
 
 def run(db_path: str | None = None, n_projects: int = 100_000) -> dict[str, object]:
@@ -99,6 +142,7 @@ def run(db_path: str | None = None, n_projects: int = 100_000) -> dict[str, obje
         pg.close()
         other.close()
 
+        res.update(_many_notes(cluster))
         csv_dir = HERE / "out" / "province_csv"  # written by the core benchmark
         if csv_dir.exists():
             from monitor.importer import import_path
@@ -120,6 +164,8 @@ def print_results(r: dict[str, object]) -> None:
     print(f"first status after another process saved a note:  {r['after_note_s']:.3f} s")
     print(f"first status after another process changed a spend: {r['after_fill_s']:.3f} s")
     print(f"one note saved: PostgreSQL {r['save_note_s']:.3f} s, file {r['save_note_file_s']:.3f} s")
+    print(f"{r['notes']:,.0f} notes: one saved {r['notes_save_s']:.3f} s; another process's first read after it "
+          f"{r['notes_after_save_s']:.3f} s (the saved project's notes), {r['notes_after_save_whole_s']:.3f} s (the whole table)")
     if "import_csv_pg_s" in r:
         print(f"import of the province CSV folder into an empty PostgreSQL store: {r['import_csv_pg_s']:.2f} s")
 

@@ -53,6 +53,10 @@ from .errors import MonitorError, StoreBusy
 from .store import _PENDING, SCHEMA_VERSION, Store
 
 SYNC = "monitor_sync"
+# The (year, project_code) each write changed in a table of project rows outside PROJECT_TABLES (notes,
+# opinions, submissions, facts …), by the table's version: another process reads only those projects'
+# rows again. Without it every note saved in a province's last days makes every process read all notes.
+SYNC_KEYS = "monitor_sync_keys"
 MIRROR_ON_DISK = os.environ.get("MONITOR_MIRROR", "disk") == "disk"
 # The figure tables: another process's write of a few projects is read again for only those projects,
 # from the change log (Store.touched) — the log the status's own refresh trusts, which speaks of these
@@ -257,6 +261,9 @@ class PgStore(Store):
             try:
                 cur.execute(f"CREATE TABLE IF NOT EXISTS {SYNC} (name VARCHAR PRIMARY KEY, version BIGINT NOT NULL, "
                             "full_version BIGINT NOT NULL)")
+                cur.execute(f"CREATE TABLE IF NOT EXISTS {SYNC_KEYS} (name VARCHAR NOT NULL, version BIGINT NOT NULL, "
+                            "year INTEGER NOT NULL, project_code VARCHAR NOT NULL)")
+                cur.execute(f"CREATE INDEX IF NOT EXISTS {SYNC_KEYS}_version ON {SYNC_KEYS} (version)")
                 cur.execute("COMMIT")
             except Exception:
                 cur.execute("ROLLBACK")
@@ -304,6 +311,7 @@ class PgStore(Store):
             self._send(cur, t, con.sql(f"SELECT {t.cols} FROM {t.name}").to_arrow_table())  # noqa: S608
         cur.execute("CREATE INDEX IF NOT EXISTS changes_version ON changes (version)")
         cur.execute(f"DELETE FROM {SYNC}")
+        cur.execute(f"DELETE FROM {SYNC_KEYS}")  # versions start again at 1: a logged key of before must not pass for one of after
         for name in [*self.tables, "*"]:
             cur.execute(f"INSERT INTO {SYNC} VALUES ($1, 1, 1)", parameters=(name,))
         self._seen = {name: (1, 1) for name in self.tables}
@@ -350,10 +358,15 @@ class PgStore(Store):
         codes = self._changed_projects(cur) if by_project else None
         if codes is not None:
             full = [n for n in full if n not in by_project]
+        keyed = {n: k for n in full if self._keyed(n) and n in self._seen
+                 and (k := self._logged_keys(cur, n, self._seen[n][0], remote[n][0])) is not None}
+        full = [n for n in full if n not in keyed]
         self._db.execute("BEGIN TRANSACTION")
         try:
             if codes is not None:
                 self._load_projects(cur, by_project, codes)
+            for name, keys in keyed.items():
+                self._load_projects(cur, [name], keys)
             self._load(cur, full, full=True)
             self._load(cur, tail, full=False)
             # the mirror's sequences drawn past the ids other processes added
@@ -364,7 +377,24 @@ class PgStore(Store):
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        self._seen.update({name: remote[name] for name in full + tail + (by_project if codes is not None else [])})
+        self._seen.update({name: remote[name] for name in full + tail + list(keyed) + (by_project if codes is not None else [])})
+
+    def _keyed(self, name: str) -> bool:
+        """A table of project rows whose writes log the projects they changed (see SYNC_KEYS)."""
+        return name not in PROJECT_TABLES and name not in APPEND_KEYS and {"year", "project_code"} <= set(self.tables[name].keys)
+
+    def _logged_keys(self, cur: Any, name: str, seen: int, now: int) -> list[tuple[int, str]] | None:
+        """The projects the versions of `name` after `seen` up to `now` changed; None when a version
+        left no keys (it changed more projects than are worth reading one by one) or is too far back."""
+        if now - seen > MAX_VERSIONS_BEHIND:
+            return None
+        cur.execute(f"SELECT version, year, project_code FROM {SYNC_KEYS} WHERE name = $1 AND version > $2 AND version <= $3",
+                    parameters=(name, seen, now))
+        log = cur.fetchall()
+        if len({v for v, _, _ in log}) != now - seen:
+            return None
+        codes = sorted({(int(y), str(c)) for _, y, c in log})
+        return codes if len(codes) <= MAX_PROJECTS_BY_KEY else None
 
     def _changed_projects(self, cur: Any) -> list[tuple[int, str]] | None:
         """The projects whose rows the data versions since the mirror's changed, from the change log
@@ -531,9 +561,25 @@ class PgStore(Store):
             if added.num_rows:
                 self._send(cur, t, added, replace=has_pk and rewritten > 0, match=match)
             moved[name] = self._move(cur, name, full=bool(gone.num_rows or rewritten or name not in APPEND_KEYS))
+            if self._keyed(name):
+                self._log_keys(cur, name, moved[name][0], [added, gone])
         if moved:
             cur.execute(f"UPDATE {SYNC} SET version = version + 1 WHERE name = '*'")
         return moved
+
+    @staticmethod
+    def _log_keys(cur: Any, name: str, version: int, parts: list[pa.Table]) -> None:
+        """The projects this version of `name` changed, unless too many to be read one by one."""
+        keys = pa.concat_tables([p.select(["year", "project_code"]).cast(pa.schema([("year", pa.int32()), ("project_code", pa.string())]))
+                                 for p in parts if p.num_rows])
+        keys = keys.group_by(["year", "project_code"]).aggregate([])
+        if keys.num_rows > MAX_PROJECTS_BY_KEY:
+            return  # no row for this version: readers read the table whole
+        keys = keys.append_column("name", pa.array([name] * keys.num_rows, pa.string()))
+        keys = keys.append_column("version", pa.array([version] * keys.num_rows, pa.int64()))
+        cur.adbc_ingest("_rows", keys, mode="create", temporary=True)
+        cur.execute(f"INSERT INTO {SYNC_KEYS} (name, version, year, project_code) SELECT name, version, year, project_code FROM _rows")  # noqa: S608
+        cur.execute("DROP TABLE _rows")
 
     @staticmethod
     def _move(cur: Any, name: str, full: bool) -> tuple[int, int]:

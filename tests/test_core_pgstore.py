@@ -15,6 +15,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pgcluster import PgCluster
 
@@ -249,6 +250,48 @@ def test_a_spend_changed_by_another_process_is_read_again_for_that_project_only(
     after = compute_status(b, 2023, 10, actor=ADMIN).project(SEED_PROJECT)
     assert int(after["spent_fen"]) == int(before["spent_fen"]) + 10_000_000  # 10万元 more, in 分
     assert "monthly" not in whole and "progress" not in whole
+    assert all(c.same for c in compare(a, b))
+
+
+def test_a_note_saved_by_another_process_is_read_again_for_that_project_only(pg_demo: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = open_store(pg_demo), open_store(pg_demo)
+    assert isinstance(b, PgStore)
+    others = b.df("SELECT * FROM notes WHERE project_code <> ? ORDER BY ALL", [SEED_PROJECT])
+    whole: list[str] = []
+    real = PgStore._load
+
+    def watch(self, cur, names, full):  # noqa: ANN001, ANN202
+        whole.extend(n for n in names if full)
+        return real(self, cur, names, full)
+
+    monkeypatch.setattr(PgStore, "_load", watch)
+    save_note(a, replace(_seed_note(a), explanation="只读回这个项目"), ADMIN)
+    assert _seed_note(b).explanation == "只读回这个项目"
+    with a.transaction() as con:  # rows gone are read again as well
+        con.execute("DELETE FROM notes WHERE year = 2023 AND project_code = ? AND indicator_name <> ''", [SEED_PROJECT])
+    assert b.df("SELECT count(*) AS n FROM notes WHERE project_code = ? AND indicator_name <> ''", [SEED_PROJECT])["n"][0] == 0
+    assert "notes" not in whole
+    pd.testing.assert_frame_equal(b.df("SELECT * FROM notes WHERE project_code <> ? ORDER BY ALL", [SEED_PROJECT]), others)
+    assert all(c.same for c in compare(a, b))
+
+
+def test_a_write_of_more_projects_than_are_worth_reading_one_by_one_is_read_whole(pg_demo: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.pgstore as pgstore
+
+    a, b = open_store(pg_demo), open_store(pg_demo)
+    b.df("SELECT count(*) FROM notes")  # b has read this version
+    monkeypatch.setattr(pgstore, "MAX_PROJECTS_BY_KEY", 0)
+    whole: list[str] = []
+    real = PgStore._load
+
+    def watch(self, cur, names, full):  # noqa: ANN001, ANN202
+        whole.extend(n for n in names if full)
+        return real(self, cur, names, full)
+
+    monkeypatch.setattr(PgStore, "_load", watch)
+    save_note(a, replace(_seed_note(a), explanation="读整张表"), ADMIN)
+    assert _seed_note(b).explanation == "读整张表"
+    assert "notes" in whole
     assert all(c.same for c in compare(a, b))
 
 
