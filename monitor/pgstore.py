@@ -13,15 +13,18 @@ Reading. Before each unit of work (`connect`) the process reads one small table 
 `monitor_sync`: a version per table, moved by every commit that changed that table. Tables whose
 version moved since the mirror last read them are read again (as Arrow, through ADBC's PostgreSQL
 driver) in one REPEATABLE READ snapshot, so the mirror never mixes two commits. A table only ever
-appended to since (the audit trail, the change log) is read from its last key on, not whole. So a
+appended to since (the audit trail, the change log) is read from its last key on, not whole; the
+figure tables and the other tables of project rows (notes, opinions, states …) are read again for
+only the projects the writes since changed, from the change log and `monitor_sync_keys`. So a
 change made by another process is seen on this process's next page run.
 
 Writing. A transaction (`transaction`) first takes the row lock of `monitor_sync`'s "*" row in
 PostgreSQL (SELECT … FOR UPDATE): writers of every process take turns, as writers of one DuckDB file
 do, so a note's or a state's version check (read, compare, write) cannot interleave with another
 process's. With the lock held the mirror is brought up to date, then the code of the transaction runs
-on the mirror in a DuckDB transaction — the same SQL as on a file. Each table is copied aside before
-its first change; at the end the difference (rows added or changed, keys removed) is sent to
+on the mirror in a DuckDB transaction — the same SQL as on a file. Before its first change each table
+is set aside as (rowid, fingerprint, key) of its rows (a table without a key: copied whole); at the
+end the difference (rows added or changed, keys removed) is sent to
 PostgreSQL, the tables' versions are moved, and PostgreSQL commits before the mirror does. If
 anything fails, both roll back: an import stays all-or-nothing.
 
@@ -150,6 +153,9 @@ class _Tracked(_Watched):
         # append-only tables only appended to so far: their last key before the transaction (the
         # difference is the rows after it; copying a growing audit trail for each save would not be)
         self.tails: dict[str, int] = {}
+        # tables with a primary key, set aside as (rowid, hash of the row, key) rather than copied
+        # whole: a unit's fill must not copy a province's million progress rows before each save
+        self.hashed: set[str] = set()
 
     def _see(self, sql: str) -> None:
         for verb, name in WRITES.findall(sql):
@@ -163,11 +169,24 @@ class _Tracked(_Watched):
                 if key and verb.upper().startswith("INSERT"):
                     self.tails[name] = self._con.execute(f"SELECT coalesce(max({key}), -1) FROM {name}").fetchall()[0][0]  # type: ignore[index]  # noqa: S608
                     continue
-                self._con.execute(f"CREATE TEMP TABLE _before_{name} AS SELECT * FROM {name}")  # noqa: S608 - catalog names
+                t = self._tables[name]
+                if t.keys != t.columns:
+                    self._con.execute(f"CREATE TEMP TABLE _before_{name} AS SELECT rowid AS _rid, {_row_hash(t)} AS _h, "  # noqa: S608
+                                      f"{', '.join(t.keys)} FROM {name}")
+                    self.hashed.add(name)
+                else:
+                    self._con.execute(f"CREATE TEMP TABLE _before_{name} AS SELECT * FROM {name}")  # noqa: S608 - catalog names
             elif name in self.tails and not verb.upper().startswith("INSERT"):
                 self._con.complete()
                 top = self.tails.pop(name)  # rows up to the old last key are the table as it was
                 self._con.execute(f"CREATE TEMP TABLE _before_{name} AS SELECT * FROM {name} WHERE {key} <= ?", [top])  # noqa: S608
+
+def _row_hash(t: Table) -> str:
+    """A row's fingerprint. DuckDB keeps a row's rowid through an UPDATE of its other columns and gives
+    rows inserted in the transaction new ones, so a row whose (rowid, fingerprint) is unchanged is
+    unchanged (64 bits: a changed row passing for unchanged is a 1-in-2^64 chance per row)."""
+    return f"hash({t.cols})"
+
 
 class _ReadOnly(_Watched):
     """The mirror outside a transaction. A write here would change this process's copy and never
@@ -497,7 +516,7 @@ class PgStore(Store):
                     tracked.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [str(version)])
                     self._log_changes(tracked, version, _PENDING.__dict__.pop(id(tracked), None))  # type: ignore[arg-type]
                 con.complete()  # the transaction's last result, if left unread, would hold the connection
-                moved = self._push(cur, con, tracked.changed, tracked.tails)
+                moved = self._push(cur, con, tracked.changed, tracked.tails, tracked.hashed)
                 cur.execute("COMMIT")
             except BaseException:
                 _PENDING.__dict__.pop(id(tracked), None)
@@ -526,7 +545,8 @@ class PgStore(Store):
             with contextlib.suppress(Exception):
                 con.execute(f"DROP TABLE IF EXISTS _before_{name}")
 
-    def _push(self, cur: Any, con: duckdb.DuckDBPyConnection, names: list[str], tails: dict[str, int]) -> dict[str, tuple[int, int]]:
+    def _push(self, cur: Any, con: duckdb.DuckDBPyConnection, names: list[str], tails: dict[str, int],
+              hashed: set[str]) -> dict[str, tuple[int, int]]:
         """Send each changed table's difference to PostgreSQL; move the versions of those that differ."""
         moved: dict[str, tuple[int, int]] = {}
         for name in names:
@@ -540,17 +560,24 @@ class PgStore(Store):
                     self._send(cur, t, added)
                     moved[name] = self._move(cur, name, full=False)
                 continue
-            added = con.sql(f"SELECT {t.cols} FROM {name} EXCEPT ALL SELECT {t.cols} FROM {before}").to_arrow_table()  # noqa: S608
-            if has_pk:
+            rewritten = 0
+            if name in hashed:
+                now = f"(SELECT rowid AS _rid, {_row_hash(t)} AS _h, {t.cols} FROM {name})"
+                added = con.sql(f"SELECT {t.cols} FROM {now} n ANTI JOIN {before} b ON n._rid = b._rid AND n._h = b._h").to_arrow_table()  # noqa: S608
+                gone = con.sql(f"SELECT {keys} FROM {before} b ANTI JOIN {now} n ON n._rid = b._rid AND n._h = b._h "  # noqa: S608
+                               f"EXCEPT SELECT {keys} FROM {name}").to_arrow_table()
+            elif has_pk:
+                added = con.sql(f"SELECT {t.cols} FROM {name} EXCEPT ALL SELECT {t.cols} FROM {before}").to_arrow_table()  # noqa: S608
                 gone = con.sql(f"SELECT {keys} FROM {before} EXCEPT SELECT {keys} FROM {name}").to_arrow_table()  # noqa: S608
+            else:
+                added = con.sql(f"SELECT {t.cols} FROM {name} EXCEPT ALL SELECT {t.cols} FROM {before}").to_arrow_table()  # noqa: S608
+                gone = con.sql(f"SELECT {t.cols} FROM {before} EXCEPT ALL SELECT {t.cols} FROM {name}").to_arrow_table()  # noqa: S608
+            if has_pk and added.num_rows:
                 con.register("_added", added)
                 try:
                     rewritten = con.execute(f"SELECT count(*) FROM _added a SEMI JOIN {before} b USING ({keys})").fetchall()[0][0]  # type: ignore[index]  # noqa: S608
                 finally:
                     con.unregister("_added")
-            else:
-                gone = con.sql(f"SELECT {t.cols} FROM {before} EXCEPT ALL SELECT {t.cols} FROM {name}").to_arrow_table()  # noqa: S608
-                rewritten = 0
             if not added.num_rows and not gone.num_rows:
                 continue
             match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" if not has_pk else f"t.{k} = d.{k}" for k in t.keys)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -293,6 +294,26 @@ def test_a_write_of_more_projects_than_are_worth_reading_one_by_one_is_read_whol
     assert _seed_note(b).explanation == "读整张表"
     assert "notes" in whole
     assert all(c.same for c in compare(a, b))
+
+
+def test_rows_changed_removed_rekeyed_and_added_in_one_write_reach_postgresql_exactly(pg_demo: str) -> None:
+    """The write's difference is found from each row's (rowid, fingerprint) set aside before it."""
+    a, b = open_store(pg_demo), open_store(pg_demo)
+    key = (2023, SEED_PROJECT)
+    with a.transaction() as con:
+        a.touched(con, 2023, [SEED_PROJECT])
+        con.execute("UPDATE monthly SET spent = spent + 0.01 WHERE year = ? AND project_code = ? AND month = 3", key)
+        con.execute("DELETE FROM monthly WHERE year = ? AND project_code = ? AND month = 12", key)
+        con.execute("UPDATE monthly SET month = 12 WHERE year = ? AND project_code = ? AND month = 11", key)  # a key changed
+        con.execute("INSERT INTO monthly (year, project_code, month, spent) VALUES (?, ?, 11, 7.77)", key)
+        # a row removed and put back as it was: nothing to tell PostgreSQL, and nothing lost
+        row = con.execute("SELECT * FROM monthly WHERE year = ? AND project_code = ? AND month = 5", key).fetchall()
+        con.execute("DELETE FROM monthly WHERE year = ? AND project_code = ? AND month = 5", key)
+        con.execute("INSERT INTO monthly VALUES (?, ?, ?, ?, ?, ?)", list(row[0]))
+    fresh = open_store(pg_demo)  # everything read from PostgreSQL
+    for other in (fresh, b):
+        assert all(c.same for c in compare(a, other)), [c for c in compare(a, other) if not c.same]
+    assert fresh.scalar("SELECT spent FROM monthly WHERE year = ? AND project_code = ? AND month = 11", list(key)) == Decimal("7.77")
 
 
 # What a PostgreSQL-compatible database must accept: the statements the store sends, by their opening
