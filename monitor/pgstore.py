@@ -50,6 +50,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .backup import SEQUENCES, _advance
 from .errors import MonitorError, StoreBusy
@@ -562,22 +563,19 @@ class PgStore(Store):
                 continue
             rewritten = 0
             if name in hashed:
-                now = f"(SELECT rowid AS _rid, {_row_hash(t)} AS _h, {t.cols} FROM {name})"
-                added = con.sql(f"SELECT {t.cols} FROM {now} n ANTI JOIN {before} b ON n._rid = b._rid AND n._h = b._h").to_arrow_table()  # noqa: S608
-                gone = con.sql(f"SELECT {keys} FROM {before} b ANTI JOIN {now} n ON n._rid = b._rid AND n._h = b._h "  # noqa: S608
-                               f"EXCEPT SELECT {keys} FROM {name}").to_arrow_table()
+                added, gone, rewritten = self._hashed_difference(con, t)
             elif has_pk:
                 added = con.sql(f"SELECT {t.cols} FROM {name} EXCEPT ALL SELECT {t.cols} FROM {before}").to_arrow_table()  # noqa: S608
                 gone = con.sql(f"SELECT {keys} FROM {before} EXCEPT SELECT {keys} FROM {name}").to_arrow_table()  # noqa: S608
+                if added.num_rows:
+                    con.register("_added", added)
+                    try:
+                        rewritten = con.execute(f"SELECT count(*) FROM _added a SEMI JOIN {before} b USING ({keys})").fetchall()[0][0]  # type: ignore[index]  # noqa: S608
+                    finally:
+                        con.unregister("_added")
             else:
                 added = con.sql(f"SELECT {t.cols} FROM {name} EXCEPT ALL SELECT {t.cols} FROM {before}").to_arrow_table()  # noqa: S608
                 gone = con.sql(f"SELECT {t.cols} FROM {before} EXCEPT ALL SELECT {t.cols} FROM {name}").to_arrow_table()  # noqa: S608
-            if has_pk and added.num_rows:
-                con.register("_added", added)
-                try:
-                    rewritten = con.execute(f"SELECT count(*) FROM _added a SEMI JOIN {before} b USING ({keys})").fetchall()[0][0]  # type: ignore[index]  # noqa: S608
-                finally:
-                    con.unregister("_added")
             if not added.num_rows and not gone.num_rows:
                 continue
             match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" if not has_pk else f"t.{k} = d.{k}" for k in t.keys)
@@ -593,6 +591,36 @@ class PgStore(Store):
         if moved:
             cur.execute(f"UPDATE {SYNC} SET version = version + 1 WHERE name = '*'")
         return moved
+
+    @staticmethod
+    def _hashed_difference(con: duckdb.DuckDBPyConnection, t: Table) -> tuple[pa.Table, pa.Table, int]:
+        """(rows added or changed, keys removed, how many added rows replace a row of the same key) of
+        a table set aside by `_Tracked` as (rowid, fingerprint, key), in one pass over each side.
+
+        Rows on one side only: the current table's are added or changed; the set-aside rows' keys
+        that no such row holds were removed. No other current row can hold one of those keys: under
+        the primary key it would be that very row, unchanged, so that row would be on both sides."""
+        n_cols = ", ".join(f"n.{c}" for c in t.columns)
+        old_keys = ", ".join(f"b.{k} AS _old_{k}" for k in t.keys)
+        diff = con.sql(f"SELECT n._rid IS NOT NULL AS _new, {n_cols}, {old_keys} "  # noqa: S608 - catalog names
+                       f"FROM (SELECT rowid AS _rid, {_row_hash(t)} AS _h, {t.cols} FROM {t.name}) n "
+                       f"FULL OUTER JOIN _before_{t.name} b ON n._rid = b._rid AND n._h = b._h "
+                       "WHERE n._rid IS NULL OR b._rid IS NULL").to_arrow_table()
+        new = diff["_new"]
+        added = diff.filter(new).select(list(t.columns))
+        old = diff.filter(pc.invert(new)).select([f"_old_{k}" for k in t.keys]).rename_columns(list(t.keys))
+        if not old.num_rows:
+            return added, old, 0
+        keys = ", ".join(t.keys)
+        con.register("_old", old)
+        con.register("_added", added.select(list(t.keys)))
+        try:
+            gone = con.sql(f"SELECT {keys} FROM _old EXCEPT SELECT {keys} FROM _added").to_arrow_table()  # noqa: S608
+            rewritten = old.num_rows - gone.num_rows
+        finally:
+            con.unregister("_old")
+            con.unregister("_added")
+        return added, gone, rewritten
 
     @staticmethod
     def _log_keys(cur: Any, name: str, version: int, parts: list[pa.Table]) -> None:
