@@ -59,6 +59,19 @@ def _seed_note(store: Store):  # noqa: ANN202 - a Note
     return next(n for n in load_notes(store, 2023, project_code=SEED_PROJECT, actor=ADMIN) if n.indicator_name == "")
 
 
+def _whole_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tables the stores read whole from PostgreSQL from now on (filled as they are read)."""
+    whole: list[str] = []
+    real = PgStore._load
+
+    def watch(self, cur, names, full):  # noqa: ANN001, ANN202
+        whole.extend(n for n in names if full)
+        return real(self, cur, names, full)
+
+    monkeypatch.setattr(PgStore, "_load", watch)
+    return whole
+
+
 @pytest.fixture
 def pg_demo(pg_cluster: PgCluster, pg_demo_template: str) -> str:
     return pg_cluster.create_database(f"demo_{time.monotonic_ns()}", template=pg_demo_template)
@@ -240,14 +253,7 @@ def test_a_spend_changed_by_another_process_is_read_again_for_that_project_only(
     with a.transaction() as con:
         a.touched(con, 2023, [SEED_PROJECT])
         con.execute("UPDATE monthly SET spent = spent + 100000 WHERE year = 2023 AND project_code = ? AND month = 10", [SEED_PROJECT])
-    whole: list[str] = []
-    real = PgStore._load
-
-    def watch(self, cur, names, full):  # noqa: ANN001, ANN202
-        whole.extend(n for n in names if full)
-        return real(self, cur, names, full)
-
-    monkeypatch.setattr(PgStore, "_load", watch)
+    whole = _whole_reads(monkeypatch)
     after = compute_status(b, 2023, 10, actor=ADMIN).project(SEED_PROJECT)
     assert int(after["spent_fen"]) == int(before["spent_fen"]) + 10_000_000  # 10万元 more, in 分
     assert "monthly" not in whole and "progress" not in whole
@@ -258,14 +264,7 @@ def test_a_note_saved_by_another_process_is_read_again_for_that_project_only(pg_
     a, b = open_store(pg_demo), open_store(pg_demo)
     assert isinstance(b, PgStore)
     others = b.df("SELECT * FROM notes WHERE project_code <> ? ORDER BY ALL", [SEED_PROJECT])
-    whole: list[str] = []
-    real = PgStore._load
-
-    def watch(self, cur, names, full):  # noqa: ANN001, ANN202
-        whole.extend(n for n in names if full)
-        return real(self, cur, names, full)
-
-    monkeypatch.setattr(PgStore, "_load", watch)
+    whole = _whole_reads(monkeypatch)
     save_note(a, replace(_seed_note(a), explanation="只读回这个项目"), ADMIN)
     assert _seed_note(b).explanation == "只读回这个项目"
     with a.transaction() as con:  # rows gone are read again as well
@@ -282,14 +281,7 @@ def test_a_write_of_more_projects_than_are_worth_reading_one_by_one_is_read_whol
     a, b = open_store(pg_demo), open_store(pg_demo)
     b.df("SELECT count(*) FROM notes")  # b has read this version
     monkeypatch.setattr(pgstore, "MAX_PROJECTS_BY_KEY", 0)
-    whole: list[str] = []
-    real = PgStore._load
-
-    def watch(self, cur, names, full):  # noqa: ANN001, ANN202
-        whole.extend(n for n in names if full)
-        return real(self, cur, names, full)
-
-    monkeypatch.setattr(PgStore, "_load", watch)
+    whole = _whole_reads(monkeypatch)
     save_note(a, replace(_seed_note(a), explanation="读整张表"), ADMIN)
     assert _seed_note(b).explanation == "读整张表"
     assert "notes" in whole
