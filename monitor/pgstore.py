@@ -182,6 +182,7 @@ class _Tracked(_Watched):
                 top = self.tails.pop(name)  # rows up to the old last key are the table as it was
                 self._con.execute(f"CREATE TEMP TABLE _before_{name} AS SELECT * FROM {name} WHERE {key} <= ?", [top])  # noqa: S608
 
+
 def _row_hash(t: Table) -> str:
     """A row's fingerprint. DuckDB keeps a row's rowid through an UPDATE of its other columns and gives
     rows inserted in the transaction new ones, so a row whose (rowid, fingerprint) is unchanged is
