@@ -140,7 +140,11 @@ def actor_of(args: argparse.Namespace, store: Store) -> Actor:
 
 class _ProgressBar:
     """An import's progress on stderr (stdout keeps only the result): a bar redrawn in place on a
-    terminal, one line per stage otherwise (a log, a pipe)."""
+    terminal, one line per stage otherwise (a log, a pipe).
+
+    Written here rather than with tqdm or rich: the import reports four stages with Chinese names,
+    not an iteration count, and the log form (one line per stage) is what a scheduled import's log
+    should hold; a dependency for twenty lines is not worth it."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream

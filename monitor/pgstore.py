@@ -14,8 +14,8 @@ Reading. Before each unit of work (`connect`) the process reads one small table 
 version moved since the mirror last read them are read again (as Arrow, through ADBC's PostgreSQL
 driver) in one REPEATABLE READ snapshot, so the mirror never mixes two commits. A table only ever
 appended to since (the audit trail, the change log) is read from its last key on, not whole; the
-figure tables and the other tables of project rows (notes, opinions, states …) are read again for
-only the projects the writes since changed, from the change log and `monitor_sync_keys`. So a
+tables of project rows (the figures, notes, opinions, states …) are read again for only the projects
+the writes since changed, which each write logs in `monitor_sync_keys`. So a
 change made by another process is seen on this process's next page run.
 
 Writing. A transaction (`transaction`) first takes the row lock of `monitor_sync`'s "*" row in
@@ -57,15 +57,12 @@ from .errors import MonitorError, StoreBusy
 from .store import _PENDING, SCHEMA_VERSION, Store
 
 SYNC = "monitor_sync"
-# The (year, project_code) each write changed in a table of project rows outside PROJECT_TABLES (notes,
-# opinions, submissions, facts …), by the table's version: another process reads only those projects'
-# rows again. Without it every note saved in a province's last days makes every process read all notes.
+# The (year, project_code) each write changed in a table of project rows (the figures, notes, opinions,
+# submissions, facts …), by the table's version: another process reads only those projects' rows
+# again. Without it one unit's fill or note would make every process read a province's million
+# progress rows or all its notes. Beyond the bounds, reading whole is simpler.
 SYNC_KEYS = "monitor_sync_keys"
 MIRROR_ON_DISK = os.environ.get("MONITOR_MIRROR", "disk") == "disk"
-# The figure tables: another process's write of a few projects is read again for only those projects,
-# from the change log (Store.touched) — the log the status's own refresh trusts, which speaks of these
-# tables only (a note or a fact declares "no figure changed"). Beyond the bounds, reading whole is simpler.
-PROJECT_TABLES = ("projects", "monthly", "indicators", "progress")
 MAX_VERSIONS_BEHIND = 1000
 # How long a write waits for the writers' lock at least. A page gives a DuckDB file 2 s (the wait is
 # for a CLI import); here the wait is mostly for other people's saves, queued across processes — with
@@ -375,17 +372,11 @@ class PgStore(Store):
         full, tail = self._stale(remote)
         if not full and not tail:
             return
-        by_project = [n for n in full if n in PROJECT_TABLES and n in self._seen]
-        codes = self._changed_projects(cur) if by_project else None
-        if codes is not None:
-            full = [n for n in full if n not in by_project]
         keyed = {n: k for n in full if self._keyed(n) and n in self._seen
                  and (k := self._logged_keys(cur, n, self._seen[n][0], remote[n][0])) is not None}
         full = [n for n in full if n not in keyed]
         self._db.execute("BEGIN TRANSACTION")
         try:
-            if codes is not None:
-                self._load_projects(cur, by_project, codes)
             for name, keys in keyed.items():
                 self._load_projects(cur, [name], keys)
             self._load(cur, full, full=True)
@@ -398,11 +389,11 @@ class PgStore(Store):
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        self._seen.update({name: remote[name] for name in full + tail + list(keyed) + (by_project if codes is not None else [])})
+        self._seen.update({name: remote[name] for name in full + tail + list(keyed)})
 
     def _keyed(self, name: str) -> bool:
         """A table of project rows whose writes log the projects they changed (see SYNC_KEYS)."""
-        return name not in PROJECT_TABLES and name not in APPEND_KEYS and {"year", "project_code"} <= set(self.tables[name].keys)
+        return name not in APPEND_KEYS and {"year", "project_code"} <= set(self.tables[name].keys)
 
     def _logged_keys(self, cur: Any, name: str, seen: int, now: int) -> list[tuple[int, str]] | None:
         """The projects the versions of `name` after `seen` up to `now` changed; None when a version
@@ -415,24 +406,6 @@ class PgStore(Store):
         if len({v for v, _, _ in log}) != now - seen:
             return None
         codes = sorted({(int(y), str(c)) for _, y, c in log})
-        return codes if len(codes) <= MAX_PROJECTS_BY_KEY else None
-
-    def _changed_projects(self, cur: Any) -> list[tuple[int, str]] | None:
-        """The projects whose rows the data versions since the mirror's changed, from the change log
-        every figure-changing transaction writes (Store.touched); None when that cannot be told (a
-        version is missing from the log, or one wrote without saying): then the tables are read whole."""
-        local = self.data_version_on(self._db)
-        cur.execute("SELECT value FROM meta WHERE key = 'data_version'")
-        rows = cur.fetchall()
-        remote = int(rows[0][0]) if rows else 0
-        if remote <= local or remote - local > MAX_VERSIONS_BEHIND:
-            return None
-        cur.execute("SELECT version, year, project_code FROM changes WHERE version > $1 AND version <= $2",
-                    parameters=(local, remote))
-        log = cur.fetchall()
-        if len({r[0] for r in log}) != remote - local or any(code is None for _, _, code in log):
-            return None
-        codes = sorted({(int(y), str(c)) for _, y, c in log if c})
         return codes if len(codes) <= MAX_PROJECTS_BY_KEY else None
 
     def _load_projects(self, cur: Any, names: list[str], codes: list[tuple[int, str]]) -> None:
