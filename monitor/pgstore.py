@@ -141,8 +141,8 @@ class _Watched:
 
 
 class _Tracked(_Watched):
-    """The mirror's connection inside a transaction: copies a table aside before its first change,
-    so the change can be sent to PostgreSQL as a difference."""
+    """The mirror's connection inside a transaction: sets a table aside before its first change
+    (see `_see`), so the change can be sent to PostgreSQL as a difference."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, tables: dict[str, Table]):
         self._con = con
