@@ -45,7 +45,8 @@ def prefilled_template(path: str, version: int, department: str, year: int, mont
 
 
 def _import() -> None:
-    """Runs as the button's callback, so the page below already shows the new data."""
+    """Runs where the 导入 button is, so its progress bar shows under the button (a callback's
+    elements would be drawn above the page's title); the page then runs again on the new data."""
     upload = st.session_state.get(UPLOAD)
     if upload is None:
         return
@@ -106,7 +107,9 @@ st.caption("上传按模板填写的 .xlsx 工作簿（或与模板工作表同�
            "导入是整体的：任何一处错误都不会导入，并列出出错的工作表、行和列；重新导入会替换同一项目、同一月份的原有数据。")
 st.caption(f"上限：{limits.describe()}")
 upload = st.file_uploader("选择文件", type=["xlsx", "xlsm", "csv"], key=UPLOAD, max_upload_size=limits.MAX_UPLOAD_MB)
-st.button("导入", type="primary", key="data_import", on_click=_import, disabled=upload is None)
+if st.button("导入", type="primary", key="data_import", disabled=upload is None):
+    _import()
+    st.rerun()  # the whole page, the sidebar's periods included, on the new data
 
 result = st.session_state.get(RESULT)
 if isinstance(result, dict):
