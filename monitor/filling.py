@@ -125,10 +125,8 @@ def _write_month(store: Store, actor: Actor, entry: MonthEntry, spent: int | Non
                                 "您的修改未保存，以免覆盖对方的内容；您填写的内容仍在表单中，请刷新后重新填写。")
         before = month_entry_on(con, y, m, code)
         if spent is not None or arrived is not None:
-            con.execute(
-                "INSERT INTO monthly (year, project_code, month, spent, arrived) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (year, project_code, month) DO UPDATE SET spent = excluded.spent, arrived = excluded.arrived",
-                [y, code, m, Decimal(spent or 0) / 100, None if arrived is None else Decimal(arrived) / 100])
+            store.put_row(con, "monthly", {"year": y, "project_code": code, "month": m, "spent": Decimal(spent or 0) / 100,
+                                           "arrived": None if arrived is None else Decimal(arrived) / 100})
         for a, value in parsed:
             if value is None and not a.evidence.strip():
                 con.execute("UPDATE progress SET actual_text = NULL, actual_value = NULL, actual_status = NULL, evidence = NULL "
@@ -136,13 +134,10 @@ def _write_month(store: Store, actor: Actor, entry: MonthEntry, spent: int | Non
                 continue
             micro = None if value is None or value.value is None else Decimal(
                 int((value.value * 1_000_000).to_integral_value(rounding=ROUND_HALF_UP))) / 1_000_000
-            con.execute(
-                "INSERT INTO progress (year, project_code, indicator_name, month, actual_text, actual_value, actual_status, evidence) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (year, project_code, indicator_name, month) DO UPDATE SET "
-                "actual_text = excluded.actual_text, actual_value = excluded.actual_value, "
-                "actual_status = excluded.actual_status, evidence = excluded.evidence",
-                [y, code, a.indicator_name, m, None if value is None else value.text, micro,
-                 None if value is None else value.status, a.evidence.strip() or None])
+            store.put_row(con, "progress", {
+                "year": y, "project_code": code, "indicator_name": a.indicator_name, "month": m,
+                "actual_text": None if value is None else value.text, "actual_value": micro,
+                "actual_status": None if value is None else value.status, "evidence": a.evidence.strip() or None})
         store.rekey(con, pd.DataFrame({"year": [y], "project_code": [code]}))
         after = month_entry_on(con, y, m, code)
         audit.record(con, actor, "填报", f"{y}年{m}月 支出、到位资金和指标完成情况", before, after, at=now, year=y, project_code=code)

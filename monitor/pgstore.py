@@ -54,7 +54,7 @@ import pyarrow.compute as pc
 
 from .backup import SEQUENCES, _advance
 from .errors import MonitorError, StoreBusy
-from .store import _PENDING, SCHEMA_VERSION, Store
+from .store import _PENDING, NATURAL_KEYS, SCHEMA_VERSION, Store
 
 SYNC = "monitor_sync"
 # The (year, project_code) each write changed in a table of project rows (the figures, notes, opinions,
@@ -107,9 +107,10 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Table]:
                            "WHERE table_name = ? AND database_name = current_database() AND schema_name = 'main' ORDER BY column_index", [name]).fetchall()
         pk = con.execute("SELECT constraint_column_names FROM duckdb_constraints() "
                          "WHERE table_name = ? AND constraint_type = 'PRIMARY KEY' AND schema_name = 'main' AND database_name = current_database()", [name]).fetchall()
-        keys = tuple(pk[0][0]) if pk else tuple(c for c, _, _ in cols)
+        # a table the mirror holds without a key index (store.NATURAL_KEYS) has its primary key here
+        keys = tuple(pk[0][0]) if pk else NATURAL_KEYS.get(name, tuple(c for c, _, _ in cols))
         parts = [f"{c} {PG_TYPES.get(t, t)}{'' if n else ' NOT NULL'}" for c, t, n in cols]
-        if pk:
+        if pk or name in NATURAL_KEYS:
             parts.append(f"PRIMARY KEY ({', '.join(keys)})")
         out[name] = Table(name, tuple(c for c, _, _ in cols), keys, f"CREATE TABLE {name} ({', '.join(parts)})")
     return out

@@ -95,7 +95,7 @@ def test_a_database_of_the_first_release_is_migrated_and_keeps_its_figures(tmp_p
                 " VALUES (2023, 'P1', '培训人次', 7, '40', 40), (2023, 'P1', '培训人次', 9, '70', 70)")
     con.close()
     store = Store(path)
-    assert store.schema_version() == SCHEMA_VERSION == 8
+    assert store.schema_version() == SCHEMA_VERSION == 9
     st = compute_status(store, 2023, 10, actor=ADMIN)
     assert st.project("P1")["rate_bp"] == 2746
     row = st.project_indicators("P1").iloc[0]
@@ -160,3 +160,42 @@ def test_an_import_onto_a_full_disk_says_so_and_the_next_import_works_once_space
     assert store.table_counts()["projects"] == 6  # nothing of the failed import, the demo intact
     import_path(store, folder, actor=ADMIN)
     assert store.table_counts()["projects"] == 3006
+
+
+def test_a_month_filled_twice_and_the_demo_imported_again_leave_one_row_per_key(demo_store: Store) -> None:
+    """monthly, indicators and progress carry no key index (schema 9): their writers keep each key to one row."""
+    from dataclasses import replace
+
+    from monitor import filling
+    from monitor.demo import DEMO_DIR, SEED_PROJECT
+    from monitor.importer import import_path
+    from monitor.store import NATURAL_KEYS
+
+    import_path(demo_store, DEMO_DIR, actor=ADMIN)
+    # October's actuals are stored (updated twice), November's are not (inserted, then updated)
+    for month, wan, done in ((10, "22.0882", "90%"), (10, "23.0882", "95%"), (11, "1.5", "97%"), (11, "2.5", "99%")):
+        entry = filling.month_entry(demo_store, ADMIN, 2023, month, SEED_PROJECT)
+        actuals = tuple(replace(a, actual=done) if a.indicator_name == "上解上级工会经费工作完成率" else a for a in entry.actuals)
+        filling.save_month(demo_store, ADMIN, replace(entry, spent_wan=wan, actuals=actuals))
+    with demo_store.connect() as con:
+        for table, keys in NATURAL_KEYS.items():
+            doubled = con.execute(f"SELECT count(*) FROM (SELECT {', '.join(keys)} FROM {table} GROUP BY ALL HAVING count(*) > 1)").fetchone()
+            assert doubled == (0,), table
+        spent = con.execute("SELECT month, spent FROM monthly WHERE project_code = ? AND month IN (10, 11) ORDER BY month",
+                            [SEED_PROJECT]).fetchall()
+        actual = con.execute("SELECT month, actual_text FROM progress WHERE project_code = ? "
+                             "AND indicator_name = '上解上级工会经费工作完成率' ORDER BY month", [SEED_PROJECT]).fetchall()
+    assert spent == [(10, Decimal("230882.00")), (11, Decimal("25000.00"))]
+    assert actual == [(10, "95%"), (11, "99%")]
+
+
+def test_the_three_big_tables_hold_no_key_index_and_postgresql_keeps_their_keys(tmp_path: Path) -> None:
+    from monitor.pgstore import _catalog
+
+    store = Store(tmp_path / "m.duckdb")
+    with store.connect() as con:
+        indexed = {r[0] for r in con.execute("SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
+        catalog = _catalog(con)
+    assert {"monthly", "indicators", "progress"}.isdisjoint(indexed) and {"projects", "notes"} <= indexed
+    assert catalog["progress"].keys == ("year", "project_code", "indicator_name", "month")
+    assert "PRIMARY KEY (year, project_code, indicator_name, month)" in catalog["progress"].ddl
