@@ -469,7 +469,9 @@ def _sheet_from_table(file: str, sheet: str, table: pa.Table) -> RawSheet:
     head_rows = [list(r.values()) for r in table.slice(0, 11).to_pylist()]
     names, units, hp = _split_headers(file, sheet, head_rows[0])
     body = table.slice(1)
-    frame = pd.DataFrame({n: _text_column(body.column(i)) for i, n in enumerate(names) if n}, index=pd.RangeIndex(body.num_rows))
+    money = {c.name for c in SPEC[sheet].columns if c.money} if sheet in SPEC else set()
+    frame = pd.DataFrame({n: (_text_array if n in money else _text_column)(body.column(i)) for i, n in enumerate(names) if n},
+                         index=pd.RangeIndex(body.num_rows))
     raw = RawSheet(file, sheet, frame, np.arange(2, body.num_rows + 2), units)
     raw.problems = hp
     raw.head = head_rows
@@ -496,6 +498,19 @@ def _text_column(column: pa.ChunkedArray | pa.Array) -> pd.Categorical:
         remap = np.append(pc.fill_null(again.indices, -1).to_numpy(zero_copy_only=False), -1)
         idx, dictionary = remap[idx], again.dictionary
     return pd.Categorical.from_codes(idx, categories=pd.Index(dictionary.to_numpy(zero_copy_only=False), dtype=object))
+
+
+def _text_array(column: pa.ChunkedArray | pa.Array) -> pd.api.extensions.ExtensionArray:
+    """As _text_column, for a column of mostly distinct texts (amounts: a province's monthly spend
+    repeats hardly any value): the texts stay in Arrow, trimmed and emptied to missing row by row,
+    and _money_column reads them row by row. Encoding a million distinct amounts as categories
+    cost more than reading each once."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], pa.string())
+    if pc.any(pc.match_substring_regex(column, _NEEDS_STRIP)).as_py():
+        trimmed = pc.utf8_trim_whitespace(column)
+        column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    return pd.array(column, dtype="str")
 
 
 def _object_column(values: np.ndarray) -> pd.Categorical:
@@ -783,10 +798,13 @@ def _money_column(chk: _Checker, raw: RawSheet, column: str, what: str, required
     col = raw.frame[column]
     if isinstance(col.dtype, pd.CategoricalDtype):
         codes, values = col.cat.codes.to_numpy(dtype=np.int64), col.cat.categories.to_numpy(dtype=object)
+        arr = pa.array(values, type=pa.string(), from_pandas=True)
+    elif isinstance(col.array, pd.arrays.ArrowStringArray):  # a CSV's amounts (_text_array): each row once, in Arrow
+        arr = pa.array(col.array)
+        codes = np.where(col.isna().to_numpy(), -1, np.arange(n))
     else:
         codes, values = pd.factorize(col, use_na_sentinel=True)
-        values = np.asarray(values, dtype=object)
-    arr = pa.array(values, type=pa.string(), from_pandas=True)
+        arr = pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
     m = pc.extract_regex(arr, _PLAIN_AMOUNT.replace("{1,6}", f"{{1,{digits}}}"))
     matched = pc.is_valid(m)
     negative = pc.equal(pc.struct_field(m, "sign"), "-")
