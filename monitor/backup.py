@@ -22,7 +22,7 @@ from .errors import MonitorError
 from .store import SCHEMA_VERSION, Store
 
 MANIFEST = "备份说明.json"
-SEQUENCES = {"audit": ("audit_ids", "id"), "attachments": ("attachment_ids", "id"), "indicators": ("indicator_ids", "indicator_id")}
+SEQUENCES = {"audit": ("audit_ids", "id"), "attachments": ("attachment_ids", "id")}  # indicators: see store.NUMBERED
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:

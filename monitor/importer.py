@@ -1099,14 +1099,14 @@ def _indicators(raw: RawSheet, chk: _Checker) -> pd.DataFrame:
         "original_name": c(raw, "原指标名称", _text, "原指标名称", False, limits.MAX_NAME_CHARS),
         "original_target": c(raw, "原指标值", _text, "原指标值", False),
     })
-    def column(get: Callable[[Target], object]) -> np.ndarray:
-        return np.array([get(t) if t is not None else None for t in per], dtype=object)[t_codes]
+    def per_target(get: Callable[[Target], object]) -> np.ndarray:
+        return np.array([get(t) if t is not None else None for t in per], dtype=object)
 
-    f["target_text"] = column(lambda t: t.text)
-    f["target_op"] = column(lambda t: t.op)
-    f["target_value"] = column(lambda t: _micro(t.value))
-    f["target_unit"] = column(lambda t: t.unit)
-    qualitative = column(lambda t: t.qualitative)
+    f["target_text"] = _taken(per_target(lambda t: t.text), t_codes)
+    f["target_op"] = _taken(per_target(lambda t: t.op), t_codes)
+    f["target_value"] = _taken_micro(per_target(lambda t: _micro(t.value)), t_codes)
+    f["target_unit"] = _taken(per_target(lambda t: t.unit), t_codes)
+    qualitative = per_target(lambda t: t.qualitative)[t_codes]
     inferred = infer_natures(pd.Series(qualitative).fillna(False).astype(bool).to_numpy(),
                              (f["target_unit"] == "%").to_numpy(dtype=bool), level2)
     override = nature_override.map(NATURE_WORDS.get, na_action="ignore")
@@ -1197,16 +1197,31 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame, tlist: list[T
                             failed.append((int(mine[0]), r_todo[mine], str(exc) or f"无法识别「{value}」"))
             for _, rows, message in sorted(failed, key=lambda e: e[0]):
                 chk.error(raw, rows, column, message)
-        texts = np.full(n, None, dtype=object)
-        micro = np.full(n, None, dtype=object)
-        status = np.full(n, None, dtype=object)
+        row_codes = np.full(n, -1, dtype=np.int64)  # each row's reading, -1 for none
         if todo.any():
-            texts[todo], micro[todo], status[todo] = texts_g[codes], micro_g[codes], status_g[codes]
-        f[f"{prefix}_text"] = texts
-        f[f"{prefix}_value"] = micro
+            row_codes[todo] = codes
+        else:
+            texts_g = micro_g = status_g = np.empty(0, dtype=object)
+        f[f"{prefix}_text"] = _taken(texts_g, row_codes)
+        f[f"{prefix}_value"] = _taken_micro(micro_g, row_codes)
         if prefix == "actual":
-            f["actual_status"] = status
+            f["actual_status"] = _taken(status_g, row_codes)
     return f
+
+
+def _taken(values: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """values[codes] as a categorical, code -1 (or a None value) missing: the readings of a few
+    thousand distinct targets and texts spread over a million rows. A million Python strings instead
+    would each be converted to Arrow text by pandas, then scanned one by one by DuckDB."""
+    value_codes, categories = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    return pd.Categorical.from_codes(np.append(value_codes, -1)[codes], categories=pd.Index(categories, dtype=object))
+
+
+def _taken_micro(values: np.ndarray, codes: np.ndarray) -> pd.arrays.IntegerArray:
+    """values[codes] (integer millionths or None; code -1 missing) as nullable integers, built per value."""
+    known = np.array([v is not None for v in values] + [False], dtype=bool)
+    data = np.array([0 if v is None else v for v in values] + [0], dtype=np.int64)
+    return pd.arrays.IntegerArray(data[codes], ~known[codes])
 
 
 def _read_actual(value: object, target: Target, percent_cell: bool) -> tuple[str, int | None, str | None]:

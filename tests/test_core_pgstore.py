@@ -405,3 +405,26 @@ def test_a_department_approving_and_returning_one_submission_from_two_processes_
     winner = next(a for a, r in results.items() if r == "done")
     now = rounds.submission(open_store(pg_demo), Actor("admin"), 2023, 10, SEED_PROJECT)
     assert now.state == (rounds.DEPT_APPROVED if winner == "approve" else rounds.RETURNED) and now.version == sub.version + 1
+
+
+def test_indicators_imported_by_two_processes_in_turn_never_share_an_id(pg_demo: str, tmp_path: Path) -> None:
+    """An indicator's id is numbered by the write from the rows it sees: process b, which read a's
+    import for those projects only, still numbers after a's ids."""
+    from builders import INDICATOR_HEADER, PROJECT_HEADER, write
+
+    from monitor.demo import DEMO_DIR
+    from monitor.importer import import_path
+
+    a, b = open_store(pg_demo), open_store(pg_demo)
+    b.data_version()
+    import_path(a, DEMO_DIR, actor=ADMIN)  # the demo's indicators again, under new ids
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder, "项目", PROJECT_HEADER, [[2023, "新部门", "新单位", "NEW-1", "新项目", "10", "10"]])
+    write(folder, "绩效指标", INDICATOR_HEADER, [[2023, "NEW-1", "产出指标", "数量指标", f"指标{i}", "≥10人", ""] for i in range(30)])
+    import_path(b, folder, actor=ADMIN)
+    for store in (a, b, open_store(pg_demo)):
+        ids = store.df("SELECT indicator_id FROM indicators")["indicator_id"]
+        assert ids.notna().all() and ids.is_unique and len(ids) == 50 + 30
+    assert b.df("SELECT min(indicator_id) AS m FROM indicators WHERE project_code = 'NEW-1'")["m"][0] > \
+        a.df("SELECT max(indicator_id) AS m FROM indicators WHERE project_code <> 'NEW-1'")["m"][0]
