@@ -21,8 +21,10 @@ stderr, the upload page as a bar).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -360,14 +362,22 @@ def _read_csv_dir(folder: Path, only: Path | None = None) -> Sheets:
     sheets = Sheets()
     problems: list[Problem] = []
     files = [only] if only else sorted(folder.glob("*.csv"))
-    for f in files:
-        sheet = _sheet_role(f.name, f.stem, False, sheets, "CSV文件") if only is None else _single_csv_role(f)
-        if sheet is None:
-            continue
+    roles = [(f, sheet) for f in files
+             if (sheet := _sheet_role(f.name, f.stem, False, sheets, "CSV文件") if only is None else _single_csv_role(f))]
+
+    def read(role: tuple[Path, str]) -> RawSheet | _CsvProblem:
         try:
-            sheets[sheet] = _read_csv(f, sheet)
+            return _read_csv(*role)
         except _CsvProblem as exc:
-            problems.append(exc.problem)
+            return exc
+
+    # the files side by side: Arrow's reader and kernels let go of the GIL
+    with ThreadPoolExecutor(max_workers=max(1, min(len(roles), os.cpu_count() or 1))) as pool:
+        for (_, sheet), got in zip(roles, pool.map(read, roles), strict=True):
+            if isinstance(got, _CsvProblem):
+                problems.append(got.problem)
+            else:
+                sheets[sheet] = got
     if problems:
         raise ImportRejected(problems)
     if only is not None and not sheets:
@@ -1151,11 +1161,10 @@ def _progress(raw: RawSheet, chk: _Checker, targets: pd.DataFrame, tlist: list[T
         f["evidence"] = c(raw, "完成情况说明", _text, "完成情况说明", False)
     _duplicates(raw, chk, f, ["year", "project_code", "indicator_name", "month"], "月份")
     n = len(f)
-    keyed = f[["year", "project_code", "indicator_name"]].astype(object).merge(
-        targets.rename(columns={"name": "indicator_name"}).assign(_listed=True), how="left", on=["year", "project_code", "indicator_name"])
-    tid = keyed["tid"].fillna(-1).to_numpy(dtype=np.int64) if "tid" in keyed.columns else np.full(n, -1, dtype=np.int64)
+    at = _key_rows(f, targets.rename(columns={"name": "indicator_name"}), ["year", "project_code", "indicator_name"])
+    listed = at >= 0
+    tid = np.where(listed, np.append(targets["tid"].to_numpy(dtype=np.int64), -1)[at], -1)
     valid = np.array([t is not None for t in tlist] + [False], dtype=bool)
-    listed = keyed["_listed"].notna().to_numpy() if "_listed" in keyed.columns else np.zeros(n, dtype=bool)
     unknown = ~listed & f["year"].notna().to_numpy() & f["project_code"].notna().to_numpy() & f["indicator_name"].notna().to_numpy()
     for r, code, name in zip(raw.rows[unknown], f.loc[unknown, "project_code"], f.loc[unknown, "indicator_name"], strict=False):
         chk.error(raw, [r], "三级指标", f"项目「{code}」没有名为「{name}」的绩效指标（请先在「绩效指标」表中填写）")
@@ -1292,9 +1301,9 @@ def validate(sheets: dict[str, RawSheet], store: Store) -> tuple[dict[str, pd.Da
         raw = sheets["月度支出"]
         f = _monthly(raw, chk)
         check_project(raw, f)
-        m = f.merge(known, on=["year", "project_code"], how="left")
-        budget = m["budget_fen"].astype("float64").to_numpy()
-        spent = m["spent"].astype("float64").to_numpy()
+        at = _key_rows(f, known, ["year", "project_code"])
+        budget = np.append(known["budget_fen"].astype("float64").to_numpy(), np.nan)[at]
+        spent = f["spent"].astype("float64").to_numpy()
         with np.errstate(invalid="ignore"):
             mix = (spent > MIXUP_FACTOR * np.maximum(budget, 1)) & ~np.isnan(budget)
         for r, s, b in zip(raw.rows[mix], spent[mix], budget[mix], strict=False):
@@ -1424,11 +1433,42 @@ def _check_budgets(raw: RawSheet, frames: dict[str, pd.DataFrame], known: pd.Dat
                                                f"{limits.MAX_YEAR_BUDGET_WAN:,}万元，无法计算；请核对单位和数字位数")
 
 
+def _key_codes(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The keys of a's rows and of b's rows as integers that are equal where the keys are equal;
+    -1 for a row with an empty key cell, or (in a) a value b does not hold.
+
+    Each key column's distinct values are matched once (a hundred thousand project codes), then a
+    million rows combine integer codes: a merge on the texts hashed every row's texts."""
+    in_a, in_b = np.zeros(len(a), dtype=np.int64), np.zeros(len(b), dtype=np.int64)
+    gone_a, gone_b = np.zeros(len(a), dtype=bool), np.zeros(len(b), dtype=bool)
+    for k in keys:
+        b_codes, b_values = pd.factorize(b[k], use_na_sentinel=True)
+        a_codes, a_values = pd.factorize(a[k], use_na_sentinel=True)
+        to_b = pd.Index(np.asarray(b_values, dtype=object)).get_indexer(np.asarray(a_values, dtype=object))
+        a_in_b = np.append(to_b, -1)[a_codes]
+        gone_a |= a_in_b < 0
+        gone_b |= b_codes < 0
+        in_a = in_a * (len(b_values) + 1) + a_in_b
+        in_b = in_b * (len(b_values) + 1) + b_codes
+    return np.where(gone_a, -1, in_a), np.where(gone_b, -1, in_b)
+
+
 def _key_in(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Whether each row's key in a is a key of some row of b (an empty key cell never is)."""
     if b.empty or a.empty:
         return pd.Series(False, index=a.index)
-    idx = pd.MultiIndex.from_frame(b[keys].astype(object))
-    return pd.Series(pd.MultiIndex.from_frame(a[keys].astype(object)).isin(idx), index=a.index)
+    in_a, in_b = _key_codes(a, b, keys)
+    return pd.Series((in_a >= 0) & np.isin(in_a, in_b[in_b >= 0]), index=a.index)
+
+
+def _key_rows(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The row of b holding each row's key in a, -1 for none (b holds each key once): a left join's
+    positions, for taking b's columns with numpy."""
+    if b.empty or a.empty:
+        return np.full(len(a), -1, dtype=np.int64)
+    in_a, in_b = _key_codes(a, b, keys)
+    index = pd.Index(np.where(in_b >= 0, in_b, -2 - np.arange(len(b))))  # an empty key of b matches nothing
+    return np.where(in_a >= 0, index.get_indexer(in_a), -1)
 
 
 def _warn_suspicious(sheets: dict[str, RawSheet], frames: dict[str, pd.DataFrame], known: pd.DataFrame,
