@@ -578,13 +578,13 @@ class Store:
         incoming: pd.DataFrame | pa.Table = frame
         try:
             # DuckDB scans an Arrow table in parallel, a pandas frame in one thread: a province's
-            # million indicators insert in 0.6 s instead of 0.8
+            # monthly spend inserts in 0.11 s instead of 0.25, its progress in 0.19 s instead of 0.40
             incoming = pa.Table.from_pandas(frame, preserve_index=False)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
             pass  # a column of mixed Python objects: DuckDB reads the frame itself as before
         if table in NUMBERED:
-            # ids after every id in the table, even of rows this write replaces: an id is never
-            # given to two indicators in one data version (writers take turns, see transaction)
+            # ids after every id the table holds, even those of the rows this write replaces, so no
+            # id stands for two indicators at once (writers take turns: see transaction)
             top = con.execute(f"SELECT coalesce(max({NUMBERED[table]}), 0) FROM {table}").fetchall()[0][0]  # noqa: S608
             ids = pa.array(np.arange(int(top) + 1, int(top) + 1 + len(frame), dtype=np.int64))
             incoming = (incoming.append_column(NUMBERED[table], ids) if isinstance(incoming, pa.Table)

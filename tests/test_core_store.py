@@ -199,3 +199,18 @@ def test_the_three_big_tables_hold_no_key_index_and_postgresql_keeps_their_keys(
     assert {"monthly", "indicators", "progress"}.isdisjoint(indexed) and {"projects", "notes"} <= indexed
     assert catalog["progress"].keys == ("year", "project_code", "indicator_name", "month")
     assert "PRIMARY KEY (year, project_code, indicator_name, month)" in catalog["progress"].ddl
+
+
+def test_a_frame_arrow_cannot_take_is_still_written_whole(tmp_path: Path) -> None:
+    """upsert hands DuckDB an Arrow table; a column of mixed Python objects (a number and a text)
+    has none, and DuckDB reads the frame itself."""
+    import pandas as pd
+
+    store = Store(tmp_path / "m.duckdb")
+    frame = pd.DataFrame({"year": [2023, 2023], "project_code": ["P1", "P2"], "project_name": ["一", "二"],
+                          "department_name": ["部门"] * 2, "unit_name": ["单位"] * 2, "budget_initial": [100, 200],
+                          "budget_adjusted": [100, 200], "annual_goal": [490, "完成培训"]})
+    with store.transaction() as con:
+        assert store.upsert(con, "projects", frame, money=("budget_initial", "budget_adjusted")) == 2
+    assert store.df("SELECT project_code, budget_adjusted, annual_goal FROM projects ORDER BY 1").values.tolist() == [
+        ["P1", Decimal("1.00"), "490"], ["P2", Decimal("2.00"), "完成培训"]]
