@@ -15,8 +15,8 @@ version moved since the mirror last read them are read again (as Arrow, through 
 driver) in one REPEATABLE READ snapshot, so the mirror never mixes two commits. A table only ever
 appended to since (the audit trail, the change log) is read from its last key on, not whole; the
 tables of project rows (the figures, notes, opinions, states …) are read again for only the projects
-the writes since changed, which each write logs in `monitor_sync_keys`. So a
-change made by another process is seen on this process's next page run.
+the writes since changed, which each write logs in `monitor_sync_keys` (kept about a thousand
+versions long per table). So a change made by another process is seen on this process's next page run.
 
 Writing. A transaction (`transaction`) first takes the row lock of `monitor_sync`'s "*" row in
 PostgreSQL (SELECT … FOR UPDATE): writers of every process take turns, as writers of one DuckDB file
@@ -64,6 +64,8 @@ SYNC = "monitor_sync"
 SYNC_KEYS = "monitor_sync_keys"
 MIRROR_ON_DISK = os.environ.get("MONITOR_MIRROR", "disk") == "disk"
 MAX_VERSIONS_BEHIND = 1000
+# Every this many versions of a table, its logged keys that no reader can ask for any more are removed.
+PRUNE_EVERY = 100
 # How long a write waits for the writers' lock at least. A page gives a DuckDB file 2 s (the wait is
 # for a CLI import); here the wait is mostly for other people's saves, queued across processes — with
 # 10 users at once on 2 cores, 3 of 61 note saves waited more than 2 s and were told to try again.
@@ -599,7 +601,14 @@ class PgStore(Store):
 
     @staticmethod
     def _log_keys(cur: Any, name: str, version: int, parts: list[pa.Table]) -> None:
-        """The projects this version of `name` changed, unless too many to be read one by one."""
+        """The projects this version of `name` changed, unless too many to be read one by one.
+
+        Now and then the keys of versions more than MAX_VERSIONS_BEHIND back go: a reader that far
+        behind reads the table whole, and one in an older snapshot still sees the rows it needs
+        (REPEATABLE READ), so the log stays about a thousand versions long per table."""
+        if version % PRUNE_EVERY == 0:
+            cur.execute(f"DELETE FROM {SYNC_KEYS} WHERE name = $1 AND version < $2",
+                        parameters=(name, version - MAX_VERSIONS_BEHIND))
         keys = pa.concat_tables([p.select(["year", "project_code"]).cast(pa.schema([("year", pa.int32()), ("project_code", pa.string())]))
                                  for p in parts if p.num_rows])
         keys = keys.group_by(["year", "project_code"]).aggregate([])

@@ -318,7 +318,7 @@ CORE_SQL = re.compile(
     r"|COPY pg_temp \. \"\w+\" \(.*\) FROM STDIN WITH \(FORMAT binary\)"
     r"|SELECT .* FROM \w+( WHERE .*)?( FOR UPDATE)?|SELECT count\(\*\) FROM information_schema\.tables WHERE .*"
     r"|INSERT INTO \w+ \(.*\) SELECT .* FROM _rows|INSERT INTO monitor_sync VALUES \(\$1, 1, 1\)"
-    r"|DELETE FROM \w+|DELETE FROM \w+ t USING _(rows|gone) d WHERE .*|UPDATE monitor_sync SET .* WHERE .*"
+    r"|DELETE FROM \w+|DELETE FROM \w+ t USING _(rows|gone) d WHERE .*|DELETE FROM monitor_sync_keys WHERE name = \$1 AND version < \$2|UPDATE monitor_sync SET .* WHERE .*"
     r"|ALTER DATABASE \w+ SET log_statement = 'all'"
     r"|SELECT CURRENT_SCHEMA\(\)|SELECT version\(\);|SELECT [\w, ]+ FROM pg_catalog\.pg_(type|attribute) .*)$",  # the driver's, on connecting
     re.DOTALL)
@@ -428,3 +428,25 @@ def test_indicators_imported_by_two_processes_in_turn_never_share_an_id(pg_demo:
         assert ids.notna().all() and ids.is_unique and len(ids) == 50 + 30
     assert b.df("SELECT min(indicator_id) AS m FROM indicators WHERE project_code = 'NEW-1'")["m"][0] > \
         a.df("SELECT max(indicator_id) AS m FROM indicators WHERE project_code <> 'NEW-1'")["m"][0]
+
+
+def test_the_key_log_keeps_only_the_versions_a_reader_can_still_ask_for(pg_demo: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import adbc_driver_postgresql.dbapi as pg
+
+    import monitor.pgstore as pgstore
+
+    monkeypatch.setattr(pgstore, "MAX_VERSIONS_BEHIND", 2)
+    monkeypatch.setattr(pgstore, "PRUNE_EVERY", 1)
+    a, b, behind = open_store(pg_demo), open_store(pg_demo), open_store(pg_demo)
+    behind.df("SELECT count(*) FROM notes")
+    for i in range(6):
+        save_note(a, replace(_seed_note(a), explanation=f"第{i}次"), ADMIN)
+        assert _seed_note(b).explanation == f"第{i}次"  # b, one version behind each time, reads by key
+    with pg.connect(pg_demo, autocommit=True) as con, con.cursor() as cur:
+        cur.execute("SELECT min(version), max(version) FROM monitor_sync_keys WHERE name = 'notes'")
+        low, high = cur.fetchall()[0]
+    assert high - low <= 2  # the versions kept: those two back and the last
+    whole = _whole_reads(monkeypatch)
+    assert _seed_note(behind).explanation == "第5次"  # six versions behind: read whole
+    assert "notes" in whole
+    assert all(c.same for c in compare(a, behind))
