@@ -502,12 +502,20 @@ def _text_column(column: pa.ChunkedArray | pa.Array) -> pd.Categorical:
         enc = enc.combine_chunks() if enc.num_chunks else pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
     dictionary = enc.dictionary
     idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
-    if pc.any(pc.match_substring_regex(dictionary, _NEEDS_STRIP)).as_py():
-        trimmed = pc.utf8_trim_whitespace(dictionary)
-        again = pc.dictionary_encode(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
+    if (stripped := _stripped(dictionary)) is not None:
+        again = pc.dictionary_encode(stripped)
         remap = np.append(pc.fill_null(again.indices, -1).to_numpy(zero_copy_only=False), -1)
         idx, dictionary = remap[idx], again.dictionary
     return pd.Categorical.from_codes(idx, categories=pd.Index(dictionary.to_numpy(zero_copy_only=False), dtype=object))
+
+
+def _stripped(texts: pa.Array) -> pa.Array | None:
+    """The texts trimmed, an empty one as missing; None when none needs it (the usual case: one
+    regular-expression pass instead of a trimmed copy)."""
+    if not pc.any(pc.match_substring_regex(texts, _NEEDS_STRIP)).as_py():
+        return None
+    trimmed = pc.utf8_trim_whitespace(texts)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
 def _text_array(column: pa.ChunkedArray | pa.Array) -> pd.api.extensions.ExtensionArray:
@@ -517,10 +525,8 @@ def _text_array(column: pa.ChunkedArray | pa.Array) -> pd.api.extensions.Extensi
     cost more than reading each once."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks() if column.num_chunks else pa.array([], pa.string())
-    if pc.any(pc.match_substring_regex(column, _NEEDS_STRIP)).as_py():
-        trimmed = pc.utf8_trim_whitespace(column)
-        column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-    return pd.array(column, dtype="str")
+    stripped = _stripped(column)
+    return pd.array(column if stripped is None else stripped, dtype="str")
 
 
 def _object_column(values: np.ndarray) -> pd.Categorical:

@@ -575,8 +575,9 @@ class PgStore(Store):
         a table set aside by `_Tracked` as (rowid, fingerprint, key), in one pass over each side.
 
         Rows on one side only: the current table's are added or changed; the set-aside rows' keys
-        that no such row holds were removed. No other current row can hold one of those keys: under
-        the primary key it would be that very row, unchanged, so that row would be on both sides."""
+        that no such row holds were removed. No other current row can hold one of those keys: the key
+        is unique (a primary key, or a natural key its writers keep unique: store.NATURAL_KEYS), so it
+        would be that very row, unchanged, and that row would be on both sides."""
         n_cols = ", ".join(f"n.{c}" for c in t.columns)
         old_keys = ", ".join(f"b.{k} AS _old_{k}" for k in t.keys)
         diff = con.sql(f"SELECT n._rid IS NOT NULL AS _new, {n_cols}, {old_keys} "  # noqa: S608 - catalog names

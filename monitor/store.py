@@ -21,9 +21,10 @@ import contextlib
 import gc
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -650,15 +651,13 @@ _PENDING = threading.local()
 MAX_LOGGED_PROJECTS = 5000  # more than this in one write: logged as "anything changed"
 
 _WRITER_LOCKS: dict[str, threading.RLock] = {}
-_WRITER_LOCKS_GUARD = threading.Lock()
+_LOCKS_GUARD = threading.Lock()
 
 
 def _writer_lock(path: str) -> threading.RLock:
     """One lock per database file in this process, whichever Store object writes to it (re-entrant:
     a write inside a write of the same thread does not wait for itself)."""
-    key = path if path.startswith(":memory:") else str(Path(path).resolve())
-    with _WRITER_LOCKS_GUARD:
-        return _WRITER_LOCKS.setdefault(key, threading.RLock())
+    return _per_file(_WRITER_LOCKS, path, threading.RLock)
 
 
 _OPENING_LOCKS: dict[str, threading.Lock] = {}
@@ -674,9 +673,14 @@ def _opening_lock(path: str) -> threading.Lock:
     tries, and none once the connects take turns. Through Store (which runs a statement before any
     registration) no test has reproduced it, so this lock is a precaution without a test of its
     own; it costs nothing measurable, a connection takes milliseconds."""
-    key = str(Path(path).resolve())
-    with _WRITER_LOCKS_GUARD:
-        return _OPENING_LOCKS.setdefault(key, threading.Lock())
+    return _per_file(_OPENING_LOCKS, path, threading.Lock)
+
+
+def _per_file(locks: dict[str, Any], path: str, make: Callable[[], Any]) -> Any:
+    """The lock of `locks` for the database file at `path` (however the path is written), made on first use."""
+    key = path if path.startswith(":memory:") else str(Path(path).resolve())
+    with _LOCKS_GUARD:
+        return locks.setdefault(key, make())
 
 
 def _disk_full(text: str) -> bool:
